@@ -1,0 +1,5 @@
+"""``python -m citeproof``."""
+
+from citeproof.cli import run
+
+run()

@@ -1,0 +1,137 @@
+"""A document parsed once: its Markdown source, pandoc's JSON AST, and what it cites.
+
+Everything downstream (the build of every format, the claim check, the link check) starts
+from one :class:`ParsedDocument`, so pandoc reads each Markdown file exactly once per run.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import panflute as pf
+
+from citeproof import tools
+from citeproof.bib import Bibliography, closest_key
+from citeproof.config import DocumentConfig
+from citeproof.errors import BuildError, CitationError
+from citeproof.report import Location
+
+# Pandoc Markdown with the extensions a clinic's article needs; smart quotes stay on.
+READER = "markdown"
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """One Markdown document, read and parsed once."""
+
+    config: DocumentConfig
+    source_text: str
+    ast_json: str  # pandoc's JSON, before any filter or citeproc
+    warnings: tuple[str, ...]
+
+    @property
+    def display(self) -> str:
+        return self.config.display
+
+    def load(self) -> pf.Doc:
+        """A fresh panflute Doc (filters mutate it, so each consumer gets its own)."""
+        doc: pf.Doc = pf.load(io.StringIO(self.ast_json))
+        return doc
+
+    def metadata(self) -> dict[str, Any]:
+        meta: dict[str, Any] = json.loads(self.ast_json)["meta"]
+        return meta
+
+
+def parse_document(config: DocumentConfig) -> ParsedDocument:
+    """Read ``config.source`` and parse it with pandoc, once."""
+    try:
+        text = config.source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BuildError(f"document {config.display!r} does not exist", hint="fix 'documents' in [tool.citeproof]") from None
+    except UnicodeDecodeError as exc:
+        line = config.source.read_bytes()[: exc.start].count(b"\n") + 1
+        raise BuildError("the file is not UTF-8 text", location=f"{config.display}:{line}", hint="save it as UTF-8") from None
+    result = tools.pandoc(["--from", READER, "--to", "json"], stdin=text.encode("utf-8"))
+    warnings = tuple(f"{config.display}: pandoc {w}" for w in result.warnings)
+    _check_front_matter(text, config.display)
+    return ParsedDocument(config, text, result.stdout.decode("utf-8"), warnings)
+
+
+def _check_front_matter(text: str, display: str) -> None:
+    """Pandoc skips a broken YAML block silently in some cases; we refuse it with its line."""
+    if not text.startswith("---"):
+        return
+    end = re.search(r"^(---|\.\.\.)\s*$", text[3:], flags=re.MULTILINE)
+    if end is None:
+        raise BuildError("the YAML front matter that starts at line 1 is never closed", location=f"{display}:1", hint="end it with a line of three dashes: ---")
+
+
+def cited_keys(doc: pf.Doc) -> dict[str, int]:
+    """Every key cited in the body, with how often; ``nocite`` keys are separate."""
+    counts: dict[str, int] = {}
+
+    def visit(elem: pf.Element, _doc: pf.Doc) -> None:
+        if isinstance(elem, pf.Cite):
+            for citation in elem.citations:
+                counts[citation.id] = counts.get(citation.id, 0) + 1
+
+    doc.walk(visit)
+    return counts
+
+
+def nocite_keys(doc: pf.Doc) -> set[str]:
+    """Keys listed under ``nocite`` (``@*`` shows up as ``*``)."""
+    meta = doc.get_metadata("nocite", default="", builtin=False)
+    found: set[str] = set()
+    if meta:
+        for elem in _walk_meta(meta):
+            if isinstance(elem, pf.Cite):
+                found.update(c.id for c in elem.citations)
+    return found
+
+
+def _walk_meta(node: pf.Element) -> Iterator[pf.Element]:
+    collected: list[pf.Element] = []
+    node.walk(lambda e, _d: collected.append(e))
+    yield from collected
+
+
+# A key may hold internal punctuation (``smith:2020``) but never ends with it (``@smith.``).
+_KEY_END = r"(?!\w|[:.#$%&\-+?<>~/]\w)"
+
+
+def locate_key(source: str, key: str) -> tuple[int, int] | None:
+    """1-based (line, column) of the first ``@key`` in the Markdown source."""
+    pattern = re.compile(r"(?<![\w.])@\{?" + re.escape(key) + r"\}?" + _KEY_END)
+    for number, line in enumerate(source.splitlines(), start=1):
+        match = pattern.search(line)
+        if match:
+            return number, match.start() + 1
+    return None
+
+
+def check_citations(parsed: ParsedDocument, doc: pf.Doc, bib: Bibliography) -> None:
+    """The strictness gate: an unknown key anywhere stops the build before any output."""
+    known = bib.keys()
+    wanted = set(cited_keys(doc)) | (nocite_keys(doc) - {"*"})
+    unknown = sorted(wanted - known)
+    if not unknown:
+        return
+    lines = []
+    for key in unknown:
+        where = locate_key(parsed.source_text, key)
+        place = Location(parsed.display, *where) if where else Location(parsed.display)
+        guess = closest_key(key, known)
+        suggestion = f"; did you mean '@{guess}'?" if guess else f"; add an entry '{key}' to {bib.display}"
+        lines.append(f"  {place}: unknown citation key '@{key}'{suggestion}")
+    count = f"{len(unknown)} unknown citation key" + ("s" if len(unknown) > 1 else "")
+    raise CitationError(
+        f"{count} in {parsed.display} (keys known to {bib.display}: {len(known)}):\n" + "\n".join(lines),
+        hint="fix the key in the Markdown, or add the entry to the .bib; nothing was built",
+    )

@@ -1,0 +1,83 @@
+"""One exception hierarchy; ``cli.main`` turns each into a message and an exit code.
+
+Findings (an uncited claim, a dead link) are *not* exceptions: they are
+:class:`citeproof.report.Finding` values returned by the checkers.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """Process exit codes, shaped like nox's."""
+
+    OK = 0
+    FINDINGS = 1  # the run worked and found problems (or a strictness gate failed)
+    USAGE = 2  # bad command line or configuration
+    TOOL = 3  # pandoc, typst or a validator failed or is missing
+    INTERRUPTED = 130
+
+
+class CiteproofError(Exception):
+    """Base of every error citeproof reports to a user.
+
+    ``hint`` says what to do about it; ``location`` is ``path[:line[:col]]``.
+    """
+
+    exit_code: ExitCode = ExitCode.FINDINGS
+
+    def __init__(self, message: str, *, hint: str | None = None, location: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.location = location
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.message}" if self.location else self.message
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+class ConfigError(CiteproofError):
+    """The configuration (``[tool.citeproof]`` or flags) is invalid; may carry many problems."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, problems: list[str], *, location: str | None = None) -> None:
+        self.problems = problems
+        message = "invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems)
+        super().__init__(message, location=location)
+
+
+class BibliographyError(CiteproofError):
+    """The .bib file is unreadable, malformed or has duplicate keys."""
+
+
+class CitationError(CiteproofError):
+    """A document cites keys the bibliography does not have (one error lists them all)."""
+
+
+class BuildError(CiteproofError):
+    """A document could not be turned into an output (bad input, overflow, missing asset)."""
+
+
+class ToolMissingError(CiteproofError):
+    """An external program (pandoc, typst, java, a validator) cannot be found."""
+
+    exit_code = ExitCode.TOOL
+
+
+class ToolFailedError(CiteproofError):
+    """An external program ran and failed; keeps the command, return code and stderr tail."""
+
+    exit_code = ExitCode.TOOL
+
+    def __init__(self, command: list[str], returncode: int | None, stderr: str, *, hint: str | None = None) -> None:
+        self.command = command
+        self.returncode = returncode
+        self.stderr = stderr
+        tail = "\n".join(stderr.strip().splitlines()[-15:])
+        shown = " ".join(command[:6]) + (" ..." if len(command) > 6 else "")
+        status = f"exit code {returncode}" if returncode is not None else "timed out"
+        message = f"{shown!s} failed ({status})" + (f":\n{tail}" if tail else "")
+        super().__init__(message, hint=hint)
