@@ -53,7 +53,7 @@ def load_bibliography(path: Path, *, display: str | None = None) -> Bibliography
 
 def parse_bibliography(path: Path, *, display: str | None = None) -> tuple[Bibliography, list[Finding]]:
     """Parse ``path``; duplicate keys and malformed entries come back as error findings."""
-    import bibtexparser
+    from bibtexparser.entrypoint import parse_string
     from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
 
     shown = display or str(path)
@@ -67,30 +67,38 @@ def parse_bibliography(path: Path, *, display: str | None = None) -> tuple[Bibli
         raise BibliographyError(f"cannot read bibliography {shown!r}: {exc}", hint="save it as UTF-8 text") from None
     # bibtexparser logs its own parse errors; we report them ourselves, with lines.
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
-    library = bibtexparser.parse_string(text)
-    first_line = {e.key: e.start_line + 1 for e in library.entries}
+    library = parse_string(text)
+    first_line = {e.key: (e.start_line or 0) + 1 for e in library.entries}
     problems: list[Finding] = []
     for block in library.failed_blocks:
-        where = Location(shown, block.start_line + 1)
+        where = Location(shown, (block.start_line or 0) + 1)
         if isinstance(block, DuplicateBlockKeyBlock):
-            problems.append(Finding(
-                "error", "duplicate-key",
-                f"duplicate key {block.key!r} (first defined at line {first_line.get(block.key, '?')}); "
-                "rename one of them or delete the copy", Location(shown, block.start_line + 1, key=block.key),
-            ))
+            problems.append(
+                Finding(
+                    "error",
+                    "duplicate-key",
+                    f"duplicate key {block.key!r} (first defined at line {first_line.get(block.key, '?')}); "
+                    "rename one of them or delete the copy",
+                    Location(shown, (block.start_line or 0) + 1, key=block.key),
+                )
+            )
         elif isinstance(block, ParsingFailedBlock):
-            head = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
-            problems.append(Finding(
-                "error", "malformed-entry",
-                f"malformed entry {head!r}: {_reason(block)}; check its braces, the comma after each field and the closing '}}'",
-                where,
-            ))
+            raw = (block.raw or "").strip()
+            head = raw.splitlines()[0][:60] if raw else ""
+            problems.append(
+                Finding(
+                    "error",
+                    "malformed-entry",
+                    f"malformed entry {head!r}: {_reason(block)}; check its braces, the comma after each field and the closing '}}'",
+                    where,
+                )
+            )
     entries = tuple(
         BibEntry(
             key=e.key,
             entry_type=e.entry_type.lower(),
             fields={f.key.lower(): str(f.value) for f in e.fields},
-            line=e.start_line + 1,
+            line=(e.start_line or 0) + 1,
         )
         for e in library.entries
     )
@@ -120,10 +128,17 @@ def bibliography_findings(bib: Bibliography, cited: Iterable[str], nocite: Itera
         where = Location(bib.display, entry.line, key=entry.key)
         if entry.key not in cited_set and entry.key not in nocite_set and not everything:
             findings.append(
-                Finding("warning", "unused-entry", f"entry {entry.key!r} is never cited; cite it, list it under 'nocite', or remove it", where)
+                Finding(
+                    "warning", "unused-entry", f"entry {entry.key!r} is never cited; cite it, list it under 'nocite', or remove it", where
+                )
             )
         if entry.entry_type in WEB_TYPES and not ({"url", "doi"} & set(entry.fields)):
             findings.append(
-                Finding("warning", "web-entry-without-address", f"{entry.entry_type} entry {entry.key!r} has no url or doi; a reader cannot find it", where)
+                Finding(
+                    "warning",
+                    "web-entry-without-address",
+                    f"{entry.entry_type} entry {entry.key!r} has no url or doi; a reader cannot find it",
+                    where,
+                )
             )
     return findings

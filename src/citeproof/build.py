@@ -38,8 +38,7 @@ ACCESSIBILITY_DEFAULTS: dict[str, object] = {
     "accessibilityFeatures": ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"],
     "accessibilityHazards": ["none"],
     "accessibilitySummary": (
-        "A text-only article with headings, lists and a linked reference list; "
-        "no images, audio or video, and no known hazards."
+        "A text-only article with headings, lists and a linked reference list; no images, audio or video, and no known hazards."
     ),
 }
 
@@ -127,7 +126,7 @@ def build(config: Config, options: BuildOptions, *, log: Log) -> list[Path]:
         # Only now, with every output complete, replace the previous ones.
         for job in jobs:
             target = config.build_dir / job.filename
-            os.replace(staging / job.filename, target)
+            (staging / job.filename).replace(target)
             written.append(target)
             log(f"wrote {config.relative(target)} ({target.stat().st_size // 1024 + 1} KB)")
         return written
@@ -145,32 +144,63 @@ def _render(config: Config, options: BuildOptions, job: Job, staging: Path) -> t
     epoch = source_date_epoch(doc.get_metadata("date", default=None))
     source_dir = job.parsed.config.source.parent
     common = [
-        "--from", "json", "--citeproc",
-        "--bibliography", str(job.bib.path), "--csl", str(job.style),
-        "--resource-path", f"{source_dir}{os.pathsep}{config.root}",
+        "--from",
+        "json",
+        "--citeproc",
+        "--bibliography",
+        str(job.bib.path),
+        "--csl",
+        str(job.style),
+        "--resource-path",
+        f"{source_dir}{os.pathsep}{config.root}",
     ]
     env = {"SOURCE_DATE_EPOCH": str(epoch)}
     out = staging / job.filename
     templates = config.templates
     if job.fmt == "html":
         result = tools.pandoc(
-            [*common, "--to", "html5", "--standalone", "--embed-resources",
-             "--template", str(templates / "citeproof.html"), "--css", str(templates / "citeproof.css"),
-             "--section-divs", "--output", str(out)],
-            stdin=ast, env=env, cwd=config.root,
+            [
+                *common,
+                "--to",
+                "html5",
+                "--standalone",
+                "--embed-resources",
+                "--template",
+                str(templates / "citeproof.html"),
+                "--css",
+                str(templates / "citeproof.css"),
+                "--section-divs",
+                "--output",
+                str(out),
+            ],
+            stdin=ast,
+            env=env,
+            cwd=config.root,
         )
         return result.warnings
     if job.fmt == "epub":
         result = tools.pandoc(
             [*common, "--to", "epub3", "--css", str(templates / "citeproof.css"), "--output", str(out)],
-            stdin=ast, env=env, cwd=config.root,
+            stdin=ast,
+            env=env,
+            cwd=config.root,
         )
         return result.warnings
     paper = options.paper or config.paper
     result = tools.pandoc(
-        [*common, "--to", "typst-citations", "--template", str(templates / "handout.typ"),
-         "--variable", f"papersize={paper}", *_typst_strings(doc)],
-        stdin=ast, env=env, cwd=config.root,
+        [
+            *common,
+            "--to",
+            "typst-citations",
+            "--template",
+            str(templates / "handout.typ"),
+            "--variable",
+            f"papersize={paper}",
+            *_typst_strings(doc),
+        ],
+        stdin=ast,
+        env=env,
+        cwd=config.root,
     )
     pages, typst_warnings = tools.typst_compile(result.stdout, root=config.root, timestamp=epoch, label=job.filename)
     out.write_bytes(pages[0])
@@ -199,6 +229,7 @@ def _set_defaults(doc: pf.Doc, job: Job, options: BuildOptions) -> None:
 
 def _typst_strings(doc: pf.Doc) -> list[str]:
     """Description and keywords as Typst string literals for the PDF's metadata."""
+
     def literal(text: str) -> str:
         return '"' + " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
 

@@ -42,24 +42,41 @@ def _parser() -> argparse.ArgumentParser:
         prog="citeproof", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--version", action="version", version=f"citeproof {__version__}")
-    parser.add_argument("--config", type=Path, metavar="PYPROJECT", help="the pyproject.toml to use (default: found from the current folder upwards)")
+    parser.add_argument(
+        "--config", type=Path, metavar="PYPROJECT", help="the pyproject.toml to use (default: found from the current folder upwards)"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    build = sub.add_parser("build", help="write HTML, EPUB and PDF into build/", description="Write each document's outputs into the build folder. Outputs are replaced only when every one of them is complete.")
+    build = sub.add_parser(
+        "build",
+        help="write HTML, EPUB and PDF into build/",
+        description="Write each document's outputs into the build folder. Outputs are replaced only when every one of them is complete.",
+    )
     _add_documents(build)
-    build.add_argument("-f", "--format", dest="formats", action="append", choices=FORMATS, help="only this format (repeatable; default: as configured)")
+    build.add_argument(
+        "-f", "--format", dest="formats", action="append", choices=FORMATS, help="only this format (repeatable; default: as configured)"
+    )
     build.add_argument("--draft", action="store_true", help='show a visible "source needed" marker at every known gap')
     build.add_argument("--paper", choices=PAPERS, help="paper size of the PDF (default: as configured)")
     return parser
 
 
 def _add_documents(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-d", "--document", dest="documents", action="append", metavar="NAME", help="only this document (repeatable; NAME is the file name without .md)")
+    parser.add_argument(
+        "-d",
+        "--document",
+        dest="documents",
+        action="append",
+        metavar="NAME",
+        help="only this document (repeatable; NAME is the file name without .md)",
+    )
 
 
 def _add_report_format(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", dest="report_format", choices=REPORT_FORMATS, help="report format (default: github inside GitHub Actions, else text)")
+    parser.add_argument(
+        "--format", dest="report_format", choices=REPORT_FORMATS, help="report format (default: github inside GitHub Actions, else text)"
+    )
 
 
 def _cmd_build(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

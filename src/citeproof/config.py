@@ -20,8 +20,19 @@ FORMATS = ("html", "epub", "pdf")
 PAPERS = ("us-letter", "a4")
 SECTION = "tool.citeproof"
 _TOP_KEYS = {
-    "documents", "bibliography", "style", "build-dir", "formats", "filters",
-    "templates", "paper", "metadata", "claims", "links", "products", "clinic",
+    "documents",
+    "bibliography",
+    "style",
+    "build-dir",
+    "formats",
+    "filters",
+    "templates",
+    "paper",
+    "metadata",
+    "claims",
+    "links",
+    "products",
+    "clinic",
 }
 _DOC_KEYS = {"source", "name", "bibliography", "style", "metadata", "products"}
 
@@ -143,7 +154,10 @@ class _Validator:
         for fmt in formats:
             if fmt not in FORMATS:
                 guess = difflib.get_close_matches(fmt, FORMATS, n=1)
-                self.problem(f"{SECTION}.formats", f"unknown format {fmt!r}" + (f"; did you mean {guess[0]!r}?" if guess else f"; choose from {', '.join(FORMATS)}"))
+                self.problem(
+                    f"{SECTION}.formats",
+                    f"unknown format {fmt!r}" + (f"; did you mean {guess[0]!r}?" if guess else f"; choose from {', '.join(FORMATS)}"),
+                )
         paper = self.string(raw, "paper", "us-letter")
         if paper not in PAPERS:
             self.problem(f"{SECTION}.paper", f"unknown paper {paper!r}; choose from {', '.join(PAPERS)}")

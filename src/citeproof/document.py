@@ -24,6 +24,9 @@ from citeproof.report import Location
 # Pandoc Markdown with the extensions a clinic's article needs; smart quotes stay on.
 READER = "markdown"
 
+# panflute 2.3 predates pandoc's Typst writer and refuses raw ```{=typst} blocks.
+pf.elements.RAW_FORMATS.update({"typst", "html5", "epub3", "djot", "asciidoc", "markua"})
+
 
 @dataclass(frozen=True)
 class ParsedDocument:
@@ -40,7 +43,10 @@ class ParsedDocument:
 
     def load(self) -> pf.Doc:
         """A fresh panflute Doc (filters mutate it, so each consumer gets its own)."""
-        doc: pf.Doc = pf.load(io.StringIO(self.ast_json))
+        try:
+            doc: pf.Doc = pf.load(io.StringIO(self.ast_json))
+        except (TypeError, ValueError, KeyError) as exc:
+            raise BuildError(f"cannot read pandoc's parse of {self.display}: {exc}", hint="please report this with the document") from None
         return doc
 
     def metadata(self) -> dict[str, Any]:
@@ -69,7 +75,11 @@ def _check_front_matter(text: str, display: str) -> None:
         return
     end = re.search(r"^(---|\.\.\.)\s*$", text[3:], flags=re.MULTILINE)
     if end is None:
-        raise BuildError("the YAML front matter that starts at line 1 is never closed", location=f"{display}:1", hint="end it with a line of three dashes: ---")
+        raise BuildError(
+            "the YAML front matter that starts at line 1 is never closed",
+            location=f"{display}:1",
+            hint="end it with a line of three dashes: ---",
+        )
 
 
 def cited_keys(doc: pf.Doc) -> dict[str, int]:

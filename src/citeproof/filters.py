@@ -30,7 +30,9 @@ def load_filter(path: Path) -> ModuleType:
     except Exception as exc:  # a broken filter is the user's code: report it, with its name
         raise BuildError(f"filter {path.name} failed to load: {type(exc).__name__}: {exc}", location=str(path)) from None
     if not callable(getattr(module, "main", None)):
-        raise BuildError(f"filter {path.name} has no main(doc=None) function", location=str(path), hint="see filters/README.md for the shape")
+        raise BuildError(
+            f"filter {path.name} has no main(doc=None) function", location=str(path), hint="see filters/README.md for the shape"
+        )
     return module
 
 

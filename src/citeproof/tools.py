@@ -8,6 +8,7 @@ raise a bare ``RuntimeError`` and hide pandoc's warnings.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -59,7 +60,9 @@ def run(
         out, err = process.communicate(stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
         _stop(process)
-        raise ToolFailedError(argv, None, f"no answer after {timeout:.0f} s", hint="the input may be too large; try one document at a time") from None
+        raise ToolFailedError(
+            argv, None, f"no answer after {timeout:.0f} s", hint="the input may be too large; try one document at a time"
+        ) from None
     except BaseException:
         _stop(process)
         raise
@@ -77,10 +80,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=3)
     except (subprocess.TimeoutExpired, ProcessLookupError):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait()
 
 
@@ -137,22 +138,24 @@ def typst_compile(
         import typst
     except ImportError as exc:
         raise ToolMissingError("the typst package is not installed", hint="`pip install typst`") from exc
-    kwargs: dict[str, object] = {
-        "root": str(root),
-        "font_paths": [str(p) for p in font_paths],
-        "ignore_system_fonts": True,
-        "format": output_format,
-        "timestamp": timestamp,
-        "pdf_tags": True,
-    }
-    if pdf_standards:
-        kwargs["pdf_standards"] = list(pdf_standards)
-    if ppi is not None:
-        kwargs["ppi"] = ppi
     try:
-        result, raw_warnings = typst.compile_with_warnings(source, **kwargs)
+        # The package's stubs tie ``input`` and ``root`` to one type variable (bytes vs str).
+        result, raw_warnings = typst.compile_with_warnings(  # type: ignore[call-overload]
+            source,
+            root=str(root),
+            font_paths=[str(p) for p in font_paths],
+            ignore_system_fonts=True,
+            format=output_format,
+            ppi=ppi,
+            pdf_standards=list(pdf_standards) or None,
+            timestamp=timestamp,
+            pdf_tags=True,
+        )
     except typst.TypstError as exc:
-        raise BuildError(f"typst could not typeset {label}:\n{_typst_message(exc)}", hint="see the Typst message above; the source line refers to the generated Typst") from None
+        raise BuildError(
+            f"typst could not typeset {label}:\n{_typst_message(exc)}",
+            hint="see the Typst message above; its line refers to the generated Typst, not the Markdown",
+        ) from None
     warnings = tuple(_typst_message(w) for w in raw_warnings)
     pages = result if isinstance(result, list) else [result]
     return [bytes(p) for p in pages], warnings
