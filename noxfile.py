@@ -38,3 +38,17 @@ def lint(session: nox.Session) -> None:
     session.install("-e", ".[lint]")
     session.run("ruff", "check", "src", "tests", "filters", "benchmarks", "noxfile.py")
     session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def check(session: nox.Session) -> None:
+    """Claim check: every claim in every document cites a source (pass -- --strict for releases)."""
+    session.install(".")
+    session.run("citeproof", "check", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def linkcheck(session: nox.Session) -> None:
+    """Link check: every URL in the documents and the cited .bib entries is live."""
+    session.install(".")
+    session.run("citeproof", "links", *session.posargs)
