@@ -26,7 +26,8 @@ and refuses to build while a cited key is missing from the bibliography.
 EPILOG = """\
 examples:
   citeproof build                       every document, every format
-  citeproof build -f pdf -d ketamine-addiction
+  citeproof build -p brochure -d ketamine-addiction
+  citeproof build -f pdf --paper a4       every PDF product on A4
   citeproof build --draft               show "source needed" markers
   citeproof check                       every claim cites a source?
   citeproof check --format json         the same, for tools
@@ -55,10 +56,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_documents(build)
     build.add_argument(
-        "-f", "--format", dest="formats", action="append", choices=FORMATS, help="only this format (repeatable; default: as configured)"
+        "-p",
+        "--product",
+        dest="products",
+        action="append",
+        metavar="PRODUCT",
+        help="only this product, e.g. brochure or handout (repeatable; default: every configured product)",
     )
+    build.add_argument("-f", "--format", dest="formats", action="append", choices=FORMATS, help="only products of this format (repeatable)")
     build.add_argument("--draft", action="store_true", help='show a visible "source needed" marker at every known gap')
-    build.add_argument("--paper", choices=PAPERS, help="paper size of the PDF (default: as configured)")
+    build.add_argument("--paper", choices=PAPERS, help="paper size of every PDF product (default: as configured per product)")
     return parser
 
 
@@ -85,6 +92,7 @@ def _cmd_build(config: Config, args: argparse.Namespace, out: TextIO, err: TextI
     options = BuildOptions(
         documents=tuple(args.documents) if args.documents else None,
         formats=tuple(dict.fromkeys(args.formats)) if args.formats else None,
+        products=tuple(dict.fromkeys(args.products)) if args.products else None,
         draft=args.draft,
         paper=args.paper,
     )

@@ -33,8 +33,10 @@ _TOP_KEYS = {
     "links",
     "products",
     "clinic",
+    "pdf-standards",
 }
 _DOC_KEYS = {"source", "name", "bibliography", "style", "metadata", "products"}
+PDF_STANDARDS = ("1.7", "2.0", "a-2b", "a-3b", "a-4", "ua-1")
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class DocumentConfig:
     bibliography: Path
     style: str
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    products: tuple[str, ...] | None = None  # None: every configured product
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Config:
     filters: tuple[Path, ...]
     templates: Path
     paper: str
+    pdf_standards: tuple[str, ...] = ("ua-1",)
     metadata: Mapping[str, Any] = field(default_factory=dict)
     claims: Mapping[str, Any] = field(default_factory=dict)
     links: Mapping[str, Any] = field(default_factory=dict)
@@ -168,22 +172,33 @@ class _Validator:
         names = [d.name for d in documents]
         for name in sorted({n for n in names if names.count(n) > 1}):
             self.problem(f"{SECTION}.documents", f"two documents are both named {name!r}; give one a 'name'")
+        build_dir = (self.root / self.string(raw, "build-dir", "build")).resolve()
+        pdf_standards = self.pdf_standards(raw)
+        tables = {name: self.table(raw, name) for name in ("claims", "links", "products", "clinic")}
         if self.problems:
             raise ConfigError(self.problems, location=str(self.pyproject))
         return Config(
             root=self.root,
             documents=tuple(documents),
-            build_dir=(self.root / self.string(raw, "build-dir", "build")).resolve(),
+            build_dir=build_dir,
             formats=tuple(formats),
             filters=tuple(filters),
             templates=templates,
             paper=paper,
+            pdf_standards=pdf_standards,
             metadata=metadata,
-            claims=self.table(raw, "claims"),
-            links=self.table(raw, "links"),
-            products=self.table(raw, "products"),
-            clinic=self.table(raw, "clinic"),
+            claims=tables["claims"],
+            links=tables["links"],
+            products=tables["products"],
+            clinic=tables["clinic"],
         )
+
+    def pdf_standards(self, raw: Mapping[str, Any]) -> tuple[str, ...]:
+        standards = self.string_list(raw, "pdf-standards", ["ua-1"])
+        for standard in standards:
+            if standard not in PDF_STANDARDS:
+                self.problem(f"{SECTION}.pdf-standards", f"unknown PDF standard {standard!r}; choose from {', '.join(PDF_STANDARDS)}")
+        return tuple(s for s in standards if s in PDF_STANDARDS)
 
     def documents(self, raw: Any, bibliography: str, style: str) -> list[DocumentConfig]:
         if not isinstance(raw, list) or not raw:
@@ -203,6 +218,10 @@ class _Validator:
                 self.problem(key, f"the pattern {pattern!r} matches no file")
             bib = self.string(table, "bibliography", bibliography, key)
             metadata = table.get("metadata", {})
+            products = table.get("products")
+            if products is not None and (not isinstance(products, list) or not all(isinstance(p, str) for p in products)):
+                self.problem(f"{key}.products", f"expected a list of product names, got {products!r}")
+                products = None
             for match in matches:
                 source = Path(match).resolve()
                 if not source.is_file():
@@ -216,6 +235,7 @@ class _Validator:
                         bibliography=(self.root / bib).resolve(),
                         style=self.string(table, "style", style, key),
                         metadata=metadata if isinstance(metadata, dict) else {},
+                        products=tuple(products) if products is not None else None,
                     )
                 )
         return found

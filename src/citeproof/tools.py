@@ -17,6 +17,7 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from citeproof.errors import BuildError, ToolFailedError, ToolMissingError
 
@@ -151,7 +152,7 @@ def typst_compile(
             timestamp=timestamp,
             pdf_tags=True,
         )
-    except typst.TypstError as exc:
+    except (typst.TypstError, RuntimeError) as exc:
         raise BuildError(
             f"typst could not typeset {label}:\n{_typst_message(exc)}",
             hint="see the Typst message above; its line refers to the generated Typst, not the Markdown",
@@ -166,3 +167,19 @@ def _typst_message(item: object) -> str:
     message = str(getattr(item, "message", "") or item)
     hints = getattr(item, "hints", None) or []
     return message + "".join(f"\n  hint: {h}" for h in hints)
+
+
+def typst_query(source: bytes, selector: str, *, root: Path, sys_inputs: Mapping[str, str] | None = None, label: str = "typst") -> Any:
+    """Compile ``source`` in-process and return the ``value`` of every element ``selector`` finds."""
+    import json
+
+    import typst
+
+    try:
+        # The package's stubs tie ``input`` and ``root`` to one type variable (bytes vs str).
+        raw = typst.query(  # type: ignore[type-var]
+            source, selector, field="value", root=str(root), ignore_system_fonts=True, sys_inputs=dict(sys_inputs or {})
+        )
+    except (typst.TypstError, RuntimeError) as exc:  # query reports compile errors as RuntimeError
+        raise BuildError(f"typst could not measure {label}:\n{_typst_message(exc)}") from None
+    return json.loads(raw)

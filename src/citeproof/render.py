@@ -1,0 +1,151 @@
+"""One output from one parsed document: filters in-process, then pandoc (and typst)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import panflute as pf
+
+from citeproof import tools
+from citeproof.bib import Bibliography
+from citeproof.clinic import Clinic, qr_svg, typst_string
+from citeproof.config import Config
+from citeproof.document import ParsedDocument
+from citeproof.errors import BuildError
+from citeproof.filters import apply_filters
+from citeproof.products import Output
+
+# 1980-01-01: the earliest time a ZIP (and so an EPUB) can record.
+FALLBACK_EPOCH = 315532800
+ACCESSIBILITY_DEFAULTS: dict[str, object] = {
+    "accessModes": ["textual"],
+    "accessModeSufficient": ["textual"],
+    "accessibilityFeatures": ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"],
+    "accessibilityHazards": ["none"],
+    "accessibilitySummary": (
+        "A text article with headings, lists and a linked reference list; "
+        "any images carry text alternatives; no audio, video or known hazards."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One output of one document, with everything needed to make it."""
+
+    parsed: ParsedDocument
+    bib: Bibliography
+    style: Path
+    output: Output
+    draft: bool = False
+
+
+def source_date_epoch(meta_date: str | None) -> int:
+    """SOURCE_DATE_EPOCH if set, else the document's date, else a fixed early date."""
+    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if env.isdigit():
+        return int(env)
+    if meta_date:
+        try:
+            day = dt.date.fromisoformat(meta_date.strip()[:10])
+            return int(dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC).timestamp())
+        except ValueError:
+            pass
+    return FALLBACK_EPOCH
+
+
+def filtered_document(job: Job, config: Config, clinic: Clinic) -> pf.Doc:
+    """A fresh copy of the document's AST, with defaults set and the filters applied."""
+    doc = job.parsed.load()
+    product = job.output.product
+    doc.format = product.format
+    name = job.parsed.config.name
+    title = doc.get_metadata("title", default="") or name
+    meta = doc.metadata
+    defaults: dict[str, object] = {
+        "lang": "en-US",
+        "link-citations": True,
+        "link-bibliography": True,
+        # The same document gets the same EPUB identifier in every build.
+        "identifier": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'citeproof:{name}:{title}')}",
+        "pagetitle": str(title),
+        **ACCESSIBILITY_DEFAULTS,
+        **job.parsed.config.metadata,
+        **({"publisher": clinic.name} if clinic.name else {}),
+        **clinic.metadata(name),
+    }
+    for key, value in defaults.items():
+        if key not in meta:
+            meta[key] = value
+    meta["citeproof-draft"] = job.draft
+    meta["citeproof-format"] = product.format
+    meta["citeproof-product"] = product.name
+    meta["citeproof-layout"] = product.layout
+    meta["citeproof-resource-dir"] = config.relative(job.parsed.config.source.parent)
+    return apply_filters(doc, config.filters)
+
+
+def render(job: Job, config: Config, clinic: Clinic, staging: Path) -> tuple[str, ...]:
+    """Write ``job``'s output into ``staging``; return the tools' warnings."""
+    doc = filtered_document(job, config, clinic)
+    ast = json.dumps(doc.to_json()).encode("utf-8")
+    epoch = source_date_epoch(doc.get_metadata("date", default=None))
+    product = job.output.product
+    common = [
+        "--from", "json", "--citeproc",
+        "--bibliography", str(job.bib.path), "--csl", str(job.style),
+        "--resource-path", f"{job.parsed.config.source.parent}{os.pathsep}{config.root}",
+    ]  # fmt: skip
+    env = {"SOURCE_DATE_EPOCH": str(epoch)}
+    out = staging / job.output.filename
+    templates = config.templates
+    if product.format == "html":
+        args = ["--to", "html5", "--standalone", "--embed-resources", "--template", str(templates / "citeproof.html"),
+                "--css", str(templates / "citeproof.css"), "--section-divs", "--output", str(out)]  # fmt: skip
+        return tools.pandoc([*common, *args], stdin=ast, env=env, cwd=config.root).warnings
+    if product.format == "epub":
+        args = ["--to", "epub3", "--css", str(templates / "citeproof.css"), "--output", str(out)]
+        return tools.pandoc([*common, *args], stdin=ast, env=env, cwd=config.root).warnings
+    template = templates / f"{product.layout}.typ"
+    if not template.is_file():
+        raise BuildError(
+            f"no Typst template for the {product.layout!r} layout",
+            location=config.relative(template),
+            hint="add the template, or change the product's layout",
+        )
+    args = ["--to", "typst-citations", "--template", str(template), "--variable", f"papersize={job.output.paper}",
+            *_typst_variables(doc, clinic, job)]  # fmt: skip
+    result = tools.pandoc([*common, *args], stdin=ast, env=env, cwd=config.root)
+    typst_source = result.stdout
+    pages, warnings = tools.typst_compile(
+        typst_source, root=config.root, timestamp=epoch, pdf_standards=product.pdf_standards, label=job.output.filename
+    )
+    if product.layout == "brochure":
+        from citeproof.brochure import check_fit
+
+        height = 612.0 if job.output.paper == "us-letter" else 595.3  # landscape: the short side
+        check_fit(typst_source, pages[0], root=config.root, job_label=f"{job.parsed.display} ({product.name})", paper_height_pt=height)
+    out.write_bytes(pages[0])
+    return result.warnings + warnings
+
+
+def _typst_variables(doc: pf.Doc, clinic: Clinic, job: Job) -> list[str]:
+    """Values the Typst templates need as ready-made Typst literals (pandoc would escape them as markup)."""
+    values: dict[str, str] = {"citeproof-typst-accent": f'rgb("{clinic.accent}")'}
+    description = doc.get_metadata("description", default=None)
+    if isinstance(description, str) and description.strip():
+        values["citeproof-typst-description"] = typst_string(" ".join(description.split()))
+    keywords = doc.get_metadata("keywords", default=None)
+    if isinstance(keywords, list) and keywords:
+        values["citeproof-typst-keywords"] = "(" + ", ".join(typst_string(str(k)) for k in keywords) + ",)"
+    if clinic.logo is not None:
+        values["citeproof-typst-logo"] = typst_string("/" + clinic.logo_display.lstrip("/"))
+    online = clinic.online_address(job.parsed.config.name)
+    if online:
+        values["citeproof-typst-qr"] = f"bytes({typst_string(qr_svg(online))})"
+    return [arg for key, value in values.items() for arg in ("--variable", f"{key}={value}")]
