@@ -104,7 +104,8 @@ def make_project(tmp_path: Path) -> MakeProject:
             shutil.copy(REPO / "bibliography.bib", root / "bibliography.bib")
         else:
             (root / "bibliography.bib").write_text(bib, encoding="utf-8")
-            for name, text in (documents or {"article": MINI_DOC}).items():
+            (root / "manuscript").mkdir()
+            for name, text in (documents if documents is not None else {"article": MINI_DOC}).items():
                 path = root / "manuscript" / f"{name}.md"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(textwrap.dedent(text), encoding="utf-8")

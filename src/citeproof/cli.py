@@ -48,9 +48,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # -q works after the command too ("citeproof build -q"); SUPPRESS keeps the global value.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only warnings and errors")
 
     build = sub.add_parser(
         "build",
+        parents=[common],
         help="write HTML, EPUB and PDF into build/",
         description="Write each document's outputs into the build folder. Outputs are replaced only when every one of them is complete.",
     )
@@ -65,8 +69,50 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("-f", "--format", dest="formats", action="append", choices=FORMATS, help="only products of this format (repeatable)")
     build.add_argument("--draft", action="store_true", help='show a visible "source needed" marker at every known gap')
+    build.add_argument("--preview", action="store_true", help="also write PNG pages of every PDF into build/preview/")
     build.add_argument("--paper", choices=PAPERS, help="paper size of every PDF product (default: as configured per product)")
+    check = sub.add_parser(
+        "check",
+        parents=[common],
+        help="every claim cites a source? (and bibliography facts)",
+        description=CHECK_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_documents(check)
+    _add_report_format(check)
+    check.add_argument("--strict", action="store_true", help="release mode: open gaps (.needs-source) fail the check too")
+    validate = sub.add_parser(
+        "validate",
+        parents=[common],
+        help="prove the built outputs with EPUBCheck, Ace, the Nu checker, axe-core and PDF read-back",
+        description="Run each field's own validators on the outputs in build/ (run `citeproof build` first) and write "
+        "screenshots and PDF pages into build/preview/. A validator that is not installed is skipped with a note saying "
+        "what to install. Exit 0 when no validator reports an error or warning, 1 otherwise.",
+    )
+    _add_documents(validate)
+    _add_report_format(validate)
+    validate.add_argument("--only", dest="formats", action="append", choices=FORMATS, help="only outputs of this format (repeatable)")
+    validate.add_argument("--no-preview", dest="previews", action="store_false", help="write no screenshots or PDF pages")
+    validate.add_argument(
+        "--require-tools", action="store_true", help="fail (exit 3) when any validator is missing instead of skipping it (CI)"
+    )
     return parser
+
+
+CHECK_DESCRIPTION = """\
+Report every claim that cites no source: a paragraph, list item, quotation, table cell
+or footnote that states facts (numbers, evidence language, causes and risks,
+generalisations, quotations) without a [@key] citation. Each finding names the rule
+that fired and quotes the words that triggered it, with the Markdown file and line.
+
+Marks an author can set, always counted in the summary:
+  [text]{.no-claim}                          not a claim (a definition, a call to action)
+  [text]{.needs-source reason="..."}         a known gap: a warning, an error with --strict
+
+Also checked: cited keys missing from the .bib, duplicate or malformed entries (errors),
+entries never cited, web entries without a URL or DOI (warnings).
+Exit 0 when nothing is an error, 1 otherwise.
+"""
 
 
 def _add_documents(parser: argparse.ArgumentParser) -> None:
@@ -95,6 +141,7 @@ def _cmd_build(config: Config, args: argparse.Namespace, out: TextIO, err: TextI
         products=tuple(dict.fromkeys(args.products)) if args.products else None,
         draft=args.draft,
         paper=args.paper,
+        preview=args.preview,
     )
     started = time.perf_counter()
 
@@ -108,7 +155,39 @@ def _cmd_build(config: Config, args: argparse.Namespace, out: TextIO, err: TextI
     return ExitCode.OK
 
 
-COMMANDS = {"build": _cmd_build}
+def _cmd_check(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from citeproof.checks import run_check
+    from citeproof.report import default_format, write_report
+
+    result = run_check(config, args.documents, strict=args.strict)
+    write_report(result.findings, fmt=args.report_format or default_format(), out=out, summary=result.summary, title="claim check")
+    failed = any(f.severity == "error" for f in result.findings)
+    return ExitCode.FINDINGS if failed else ExitCode.OK
+
+
+def _cmd_validate(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from citeproof.report import count_by_severity, default_format, write_report
+    from citeproof.validate import ValidateOptions, validate
+
+    options = ValidateOptions(
+        documents=tuple(args.documents) if args.documents else None,
+        formats=tuple(dict.fromkeys(args.formats)) if args.formats else None,
+        previews=args.previews,
+        require_tools=args.require_tools,
+    )
+    outcome = validate(config, options, log=lambda message: None if args.quiet else print(message, file=err))
+    counts = count_by_severity(outcome.findings)
+    summary = {"errors": counts["error"], "warnings": counts["warning"], "skipped": len(outcome.skipped), "tools": len(outcome.ran)}
+    write_report(outcome.findings, fmt=args.report_format or default_format(), out=out, summary=summary, title="validate")
+    if outcome.previews and not args.quiet:
+        print(f"wrote {len(outcome.previews)} previews into {config.relative(config.build_dir / 'preview')}/", file=err)
+    if outcome.skipped and options.require_tools:
+        print(f"citeproof: error: {len(outcome.skipped)} validators are not installed (--require-tools); see above", file=err)
+        return ExitCode.TOOL
+    return ExitCode.FINDINGS if outcome.problems() else ExitCode.OK
+
+
+COMMANDS = {"build": _cmd_build, "check": _cmd_check, "validate": _cmd_validate}
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:

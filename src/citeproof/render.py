@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from citeproof.errors import BuildError
 from citeproof.filters import apply_filters
 from citeproof.products import Output
 
+PREVIEW_DIR = "preview"
+PREVIEW_PPI = 72.0
 # 1980-01-01: the earliest time a ZIP (and so an EPUB) can record.
 FALLBACK_EPOCH = 315532800
 ACCESSIBILITY_DEFAULTS: dict[str, object] = {
@@ -43,6 +46,7 @@ class Job:
     style: Path
     output: Output
     draft: bool = False
+    preview: bool = False
 
 
 def source_date_epoch(meta_date: str | None) -> int:
@@ -59,7 +63,7 @@ def source_date_epoch(meta_date: str | None) -> int:
     return FALLBACK_EPOCH
 
 
-def filtered_document(job: Job, config: Config, clinic: Clinic) -> pf.Doc:
+def filtered_document(job: Job, config: Config, clinic: Clinic, *, filters: Sequence[Path] | None = None) -> pf.Doc:
     """A fresh copy of the document's AST, with defaults set and the filters applied."""
     doc = job.parsed.load()
     product = job.output.product
@@ -87,7 +91,7 @@ def filtered_document(job: Job, config: Config, clinic: Clinic) -> pf.Doc:
     meta["citeproof-product"] = product.name
     meta["citeproof-layout"] = product.layout
     meta["citeproof-resource-dir"] = config.relative(job.parsed.config.source.parent)
-    return apply_filters(doc, config.filters)
+    return apply_filters(doc, config.filters if filters is None else filters)
 
 
 def render(job: Job, config: Config, clinic: Clinic, staging: Path) -> tuple[str, ...]:
@@ -131,7 +135,19 @@ def render(job: Job, config: Config, clinic: Clinic, staging: Path) -> tuple[str
         height = 612.0 if job.output.paper == "us-letter" else 595.3  # landscape: the short side
         check_fit(typst_source, pages[0], root=config.root, job_label=f"{job.parsed.display} ({product.name})", paper_height_pt=height)
     out.write_bytes(pages[0])
+    if job.preview:
+        _write_preview(typst_source, config, job, staging, epoch)
     return result.warnings + warnings
+
+
+def _write_preview(typst_source: bytes, config: Config, job: Job, staging: Path, epoch: int) -> None:
+    """PNG pages of a PDF output, so a reviewer can look before printing."""
+    pngs, _ = tools.typst_compile(typst_source, root=config.root, output_format="png", ppi=PREVIEW_PPI, timestamp=epoch, label=job.output.filename)
+    folder = staging / PREVIEW_DIR
+    folder.mkdir(exist_ok=True)
+    stem = job.output.filename.removesuffix(".pdf")
+    for number, png in enumerate(pngs, start=1):
+        (folder / f"{stem}-{number}.png").write_bytes(png)
 
 
 def _typst_variables(doc: pf.Doc, clinic: Clinic, job: Job) -> list[str]:

@@ -105,5 +105,5 @@ def write_report(
     line = format_github if fmt == "github" else format_text
     for finding in findings:
         out.write(line(finding) + "\n")
-    parts = ", ".join(f"{k} {v}" for k, v in summary.items())
+    parts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items())
     out.write(f"{title}: {parts}\n")

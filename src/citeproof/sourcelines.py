@@ -1,0 +1,72 @@
+"""Where a block of a document starts in its Markdown source.
+
+Pandoc's Markdown reader gives no source positions, so a unit is found by its text:
+the source and the unit are both reduced to lowercase letters and digits, and the
+search moves forward through the document as the units come.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+_NON_ALNUM = re.compile(r"[\W_]+")
+_PREFIXES = (40, 20, 10)
+
+
+def _normalise(text: str) -> str:
+    return _NON_ALNUM.sub("", text.lower())
+
+
+class SourceLocator:
+    """Find where a unit starts in the Markdown source.
+
+    The source and the unit are both reduced to lowercase letters and digits, so
+    markup (``**``, ``[...]{.cls}``, list markers) mostly vanishes; what remains
+    (link URLs, span attributes) can break a long prefix, hence the shorter retries.
+    Units come in document order, so the search only moves forward.
+    """
+
+    def __init__(self, source: str) -> None:
+        lines = source.splitlines()
+        first = _front_matter_end(lines)
+        chunks: list[str] = []
+        self._offsets: list[int] = []
+        self._lines: list[int] = []
+        size = 0
+        for number, line in enumerate(lines[first:], start=first + 1):
+            norm = _normalise(line)
+            if norm:
+                self._offsets.append(size)
+                self._lines.append(number)
+                chunks.append(norm)
+                size += len(norm)
+        self._stream = "".join(chunks)
+        self.cursor = 0
+
+    def line_at(self, position: int) -> int | None:
+        if not self._lines:
+            return None
+        return self._lines[max(0, bisect_right(self._offsets, position) - 1)]
+
+    def find(self, text: str, start: int | None = None) -> tuple[int | None, bool]:
+        """(line, exact) of ``text`` at or after ``start`` (the cursor); moves the cursor when ``start`` is None."""
+        norm = _normalise(text)[: _PREFIXES[0]]
+        origin = self.cursor if start is None else start
+        for prefix in dict.fromkeys(norm[:size] for size in _PREFIXES if norm):  # distinct, longest first
+            position = self._stream.find(prefix, origin)
+            if position >= 0:
+                if start is None:
+                    self.cursor = position + len(prefix)
+                return self.line_at(position), True
+        return self.line_at(origin), False  # not found: the last place we know, marked approximate
+
+
+def _front_matter_end(lines: list[str]) -> int:
+    """Index of the first line after a leading YAML block, so metadata never matches a unit."""
+    if not lines or lines[0].rstrip() != "---":
+        return 0
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return index + 1
+    return 0

@@ -1,0 +1,88 @@
+"""``citeproof check`` end to end: the article, the original text, reports, bibliography facts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from tests.conftest import DATA, MINI_DOC, MakeProject
+
+ORIGINAL_BIB = "\n".join(
+    f"@online{{k{i}, title = {{Source {i}}}, date = {{2025}}, url = {{https://example.org/{i}}}}}" for i in range(1, 7)
+)
+
+
+def test_check_article_open_gaps_are_warnings(make_project: MakeProject) -> None:
+    project = make_project(copy_article=True)
+    result = project.run("check")
+    assert result.code == 0, result.out + result.err
+    assert "open gaps 25" in result.out and "uncited 0" in result.out
+    assert "unattributed-quotation" in result.out  # the anonymous quotation stays visible
+    assert "error:" not in result.out
+
+
+def test_check_article_strict_fails_on_open_gaps(make_project: MakeProject) -> None:
+    project = make_project(copy_article=True)
+    result = project.run("check", "--strict")
+    assert result.code == 1
+    assert result.out.count(": error: open gap") == 25
+
+
+def test_check_original_article_lists_every_unsourced_claim(make_project: MakeProject) -> None:
+    project = make_project({}, bib=ORIGINAL_BIB)
+    shutil.copy(DATA / "original-article.md", project.root / "manuscript" / "original.md")
+    result = project.run("check")
+    assert result.code == 1
+    errors = [line for line in result.out.splitlines() if ": error: " in line]
+    assert len(errors) == 25
+    assert all(line.startswith("manuscript/original.md:") for line in errors)
+    quotation = next(line for line in errors if "[unattributed-quotation]" in line)
+    assert quotation.startswith("manuscript/original.md:5:")
+    assert "Recent data shows" in quotation
+
+
+def test_check_json_report(make_project: MakeProject) -> None:
+    project = make_project({"article": MINI_DOC + "\nMost people recover within 2 weeks.\n"})
+    result = project.run("check", "--format", "json")
+    assert result.code == 1
+    data = json.loads(result.out)
+    assert data["summary"]["uncited"] == 1
+    (finding,) = [f for f in data["findings"] if f["severity"] == "error"]
+    assert finding["location"] == {"path": "manuscript/article.md", "line": 16}
+    assert finding["rule"] in {"numbers", "generalisation"}
+
+
+def test_check_github_annotations(make_project: MakeProject, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    project = make_project({"article": MINI_DOC + "\nMost people recover within 2 weeks.\n"})
+    result = project.run("check")
+    assert result.code == 1
+    assert "::error file=manuscript/article.md,line=16,title=" in result.out
+
+
+def test_check_bibliography_facts(make_project: MakeProject) -> None:
+    bib = (
+        "@online{used, title = {Used}, date = {2024}, url = {https://example.org/u}}\n"
+        "@online{unused, title = {Unused}, date = {2024}, url = {https://example.org/x}}\n"
+        "@online{nourl, title = {No address}, date = {2024}}\n"
+        "@online{used, title = {Twice}, date = {2024}}\n"
+    )
+    project = make_project({"article": "Studies show it helps [@used; @nourl].\n\nData shows it helps [@missing].\n"}, bib=bib)
+    result = project.run("check")
+    assert result.code == 1
+    out = result.out
+    assert "bibliography.bib:4 [used]: error: duplicate key 'used'" in out
+    assert "manuscript/article.md:3:22: error: cited key '@missing' is not in bibliography.bib" in out
+    assert "bibliography.bib:2 [unused]: warning: entry 'unused' is never cited" in out
+    assert "bibliography.bib:3 [nourl]: warning: online entry 'nourl' has no url or doi" in out
+
+
+def test_check_citation_lost_in_a_product_is_reported(make_project: MakeProject) -> None:
+    doc = MINI_DOC.replace("[@lee2023]", "[[@lee2023]]{.not-brochure}")
+    config = '[tool.citeproof.products]\nhtml = { format = "html" }\nbrochure = { format = "pdf", layout = "brochure" }\n'
+    project = make_project({"article": doc}, config=config)
+    result = project.run("check")
+    assert result.code == 1
+    assert "manuscript/article.md:9: error: in the brochure product: uncited claim" in result.out
