@@ -126,6 +126,6 @@ def article_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "bibliography.bib", root / "bibliography.bib")
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
-    code = main(["--config", str(root / "pyproject.toml"), "-q", "build"])
+    code = main(["--config", str(root / "pyproject.toml"), "-q", "build", "--preview"])
     assert code == 0
     return root / "build"

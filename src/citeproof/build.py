@@ -21,7 +21,7 @@ from citeproof.config import Config, DocumentConfig
 from citeproof.document import ParsedDocument, check_citations, parse_document
 from citeproof.errors import ConfigError
 from citeproof.products import load_products, select_outputs
-from citeproof.render import Job, render
+from citeproof.render import PREVIEW_DIR, Job, render
 from citeproof.styles import resolve_style
 
 Log = Callable[[str], None]
@@ -36,6 +36,7 @@ class BuildOptions:
     products: tuple[str, ...] | None = None
     draft: bool = False
     paper: str | None = None
+    preview: bool = False  # also write PNG pages of every PDF into build/preview/
 
 
 def select_documents(config: Config, names: Sequence[str] | None) -> list[DocumentConfig]:
@@ -78,7 +79,7 @@ def prepare(config: Config, options: BuildOptions, log: Log) -> list[Job]:
             paper=options.paper,
             allowed=parsed.config.products,
         )
-        jobs.extend(Job(parsed, bib, style, output, options.draft) for output in outputs)
+        jobs.extend(Job(parsed, bib, style, output, options.draft, options.preview) for output in outputs)
     return jobs
 
 
@@ -98,13 +99,18 @@ def build(config: Config, options: BuildOptions, *, log: Log) -> list[Path]:
         for job, warnings in zip(jobs, results, strict=True):
             for warning in warnings:
                 log(f"warning: {job.parsed.display} ({job.output.filename}): {warning}")
-        written = []
         # Only now, with every output complete, replace the previous ones.
-        for job in jobs:
-            target = config.build_dir / job.output.filename
-            (staging / job.output.filename).replace(target)
+        written = []
+        for staged in sorted(p for p in staging.rglob("*") if p.is_file()):
+            target = config.build_dir / staged.relative_to(staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staged.replace(target)
             written.append(target)
-            log(f"wrote {config.relative(target)} ({target.stat().st_size // 1024 + 1} KB)")
+            if target.parent == config.build_dir:
+                log(f"wrote {config.relative(target)} ({target.stat().st_size // 1024 + 1} KB)")
+        previews = len(written) - len(jobs)
+        if previews:
+            log(f"wrote {previews} preview pages into {config.relative(config.build_dir / PREVIEW_DIR)}/")
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
