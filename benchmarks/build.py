@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+FILTERS = ("products.py", "source_needed.py", "callouts.py", "images.py")
 
 
 def make_project(folder: Path, documents: int) -> Path:
@@ -36,9 +37,8 @@ def make_project(folder: Path, documents: int) -> Path:
     article = (REPO / "manuscript" / "ketamine-addiction.md").read_text(encoding="utf-8")
     for index in range(documents):
         (folder / "manuscript" / f"article-{index}.md").write_text(article, encoding="utf-8")
-    (folder / "pyproject.toml").write_text(
-        '[tool.citeproof]\ndocuments = ["manuscript/*.md"]\nfilters = ["filters/source_needed.py"]\n', encoding="utf-8"
-    )
+    filters = ", ".join(f'"filters/{name}"' for name in FILTERS)
+    (folder / "pyproject.toml").write_text(f'[tool.citeproof]\ndocuments = ["manuscript/*.md"]\nfilters = [{filters}]\n', encoding="utf-8")
     return folder
 
 
@@ -51,19 +51,9 @@ def by_hand(project: Path, out: Path) -> None:
     csl = str(resolve_style("apa", project))
     templates = project / "templates"
     for source in sorted((project / "manuscript").glob("*.md")):
-        common = [
-            pandoc,
-            str(source),
-            "--citeproc",
-            "--bibliography",
-            str(project / "bibliography.bib"),
-            "--csl",
-            csl,
-            "--filter",
-            str(project / "filters" / "source_needed.py"),
-            "-M",
-            "link-citations=true",
-        ]
+        filters = [arg for name in FILTERS for arg in ("--filter", str(project / "filters" / name))]
+        common = [pandoc, str(source), "--citeproc", "--bibliography", str(project / "bibliography.bib"), "--csl", csl, *filters]
+        common += ["-M", "link-citations=true"]
         stem = out / source.stem
         runs = [
             [
@@ -84,7 +74,8 @@ def by_hand(project: Path, out: Path) -> None:
             [
                 sys.executable,
                 "-c",
-                f"import typst; typst.compile({str(stem) + '.typ'!r}, output={str(stem) + '.pdf'!r}, ignore_system_fonts=True)",
+                f"import typst; typst.compile({str(stem) + '.typ'!r}, output={str(stem) + '.pdf'!r}, "
+                "ignore_system_fonts=True, pdf_standards=['ua-1'])",
             ],
         ]
         # pandoc runs a .py filter with the first python on PATH: make it this one.

@@ -54,8 +54,11 @@ def parse_all(config: Config, names: Sequence[str] | None, log: Log) -> list[tup
     """Parse each selected document once and read each bibliography once."""
     bibs: dict[Path, Bibliography] = {}
     parsed_all = []
-    for doc_config in select_documents(config, names):
-        parsed = parse_document(doc_config)
+    selected = select_documents(config, names)
+    # Each parse is a pandoc process: run them side by side.
+    with ThreadPoolExecutor(max_workers=max(1, min(len(selected), os.cpu_count() or 1))) as pool:
+        parsed_docs = list(pool.map(parse_document, selected))
+    for doc_config, parsed in zip(selected, parsed_docs, strict=True):
         for warning in parsed.warnings:
             log(f"warning: {warning}")
         if doc_config.bibliography not in bibs:
