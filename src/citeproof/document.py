@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,19 +96,16 @@ def cited_keys(doc: pf.Doc) -> dict[str, int]:
 
 def nocite_keys(doc: pf.Doc) -> set[str]:
     """Keys listed under ``nocite`` (``@*`` shows up as ``*``)."""
-    meta = doc.get_metadata("nocite", default="", builtin=False)
+    meta = doc.get_metadata("nocite", default=None, builtin=False)
     found: set[str] = set()
-    if meta:
-        for elem in _walk_meta(meta):
-            if isinstance(elem, pf.Cite):
-                found.update(c.id for c in elem.citations)
+
+    def visit(elem: pf.Element, _doc: pf.Doc) -> None:
+        if isinstance(elem, pf.Cite):
+            found.update(c.id for c in elem.citations)
+
+    if meta is not None:
+        meta.walk(visit)
     return found
-
-
-def _walk_meta(node: pf.Element) -> Iterator[pf.Element]:
-    collected: list[pf.Element] = []
-    node.walk(lambda e, _d: collected.append(e))
-    yield from collected
 
 
 # A key may hold internal punctuation (``smith:2020``) but never ends with it (``@smith.``).
