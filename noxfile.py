@@ -7,6 +7,9 @@ nox -s tests      install citeproof with its test extras and run the test suite
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -26,7 +29,8 @@ def build(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Run the test suite with real pandoc, typst and a loopback HTTP server."""
-    session.install("-e", ".[test]")
+    session.install("-e", ".[test,validate]")
+    _install_node_validators(session)
     # pytest exits 5 when it collects no test; nox fails on any non-zero code, so an
     # empty run can never pass silently.
     session.run("pytest", *session.posargs)
@@ -52,3 +56,32 @@ def linkcheck(session: nox.Session) -> None:
     """Link check: every URL in the documents and the cited .bib entries is live."""
     session.install(".")
     session.run("citeproof", "links", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def validate(session: nox.Session) -> None:
+    """Build, then prove the outputs with their fields' validators: EPUBCheck and Ace (EPUB),
+    the Nu Html Checker and axe-core (HTML), PDF read-back; previews go to build/preview/.
+    Needs Java 17+, Node 20+, and Debian's chromium and poppler-utils (.ci/run installs them);
+    pass -- --require-tools to fail rather than skip when one is missing."""
+    session.install(".[validate]")
+    _install_node_validators(session)
+    session.run("citeproof", "build")
+    session.run("citeproof", "validate", *session.posargs)
+
+
+def _install_node_validators(session: nox.Session) -> None:
+    """The Node validators pinned in validators/package-lock.json, into validators/node_modules."""
+    folder = Path(__file__).parent / "validators"
+    installed = folder / "node_modules" / ".package-lock.json"
+    if installed.is_file() and installed.stat().st_mtime >= (folder / "package-lock.json").stat().st_mtime:
+        return
+    if shutil.which("npm") is None:
+        session.warn("npm not found: the Node validators (Nu, Ace, axe-core) will be skipped; install Node.js 20+ and npm")
+        return
+    # --ignore-scripts and PUPPETEER_SKIP_DOWNLOAD: Ace's puppeteer must not fetch a browser;
+    # it runs Debian's Chromium instead.
+    session.run(
+        "npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefix", str(folder),
+        external=True, env={"PUPPETEER_SKIP_DOWNLOAD": "1"},
+    )  # fmt: skip
