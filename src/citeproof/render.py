@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from citeproof.errors import BuildError
 from citeproof.filters import apply_filters
 from citeproof.products import Output
 
+_REDUNDANT_IMG_ROLE = re.compile(r'(<img\b[^>]*?) role="img"')
 PREVIEW_DIR = "preview"
 PREVIEW_PPI = 72.0
 # 1980-01-01: the earliest time a ZIP (and so an EPUB) can record.
@@ -111,7 +113,11 @@ def render(job: Job, config: Config, clinic: Clinic, staging: Path) -> tuple[str
     if product.format == "html":
         args = ["--to", "html5", "--standalone", "--embed-resources", "--template", str(templates / "citeproof.html"),
                 "--css", str(templates / "citeproof.css"), "--section-divs", "--output", str(out)]  # fmt: skip
-        return tools.pandoc([*common, *args], stdin=ast, env=env, cwd=config.root).warnings
+        warnings = tools.pandoc([*common, *args], stdin=ast, env=env, cwd=config.root).warnings
+        # --embed-resources marks every embedded <img> role="img", which the Nu checker
+        # warns is redundant on an <img>; the element's own role is the right one.
+        out.write_text(_REDUNDANT_IMG_ROLE.sub(r"\1", out.read_text(encoding="utf-8")), encoding="utf-8")
+        return warnings
     if product.format == "epub":
         args = ["--to", "epub3", "--css", str(templates / "citeproof.css"), "--output", str(out)]
         return tools.pandoc([*common, *args], stdin=ast, env=env, cwd=config.root).warnings
@@ -142,7 +148,9 @@ def render(job: Job, config: Config, clinic: Clinic, staging: Path) -> tuple[str
 
 def _write_preview(typst_source: bytes, config: Config, job: Job, staging: Path, epoch: int) -> None:
     """PNG pages of a PDF output, so a reviewer can look before printing."""
-    pngs, _ = tools.typst_compile(typst_source, root=config.root, output_format="png", ppi=PREVIEW_PPI, timestamp=epoch, label=job.output.filename)
+    pngs, _ = tools.typst_compile(
+        typst_source, root=config.root, output_format="png", ppi=PREVIEW_PPI, timestamp=epoch, label=job.output.filename
+    )
     folder = staging / PREVIEW_DIR
     folder.mkdir(exist_ok=True)
     stem = job.output.filename.removesuffix(".pdf")
