@@ -203,12 +203,52 @@ def test_empty_text_is_not_a_claim() -> None:
     assert classify_text("   ") == []
 
 
-def test_anchored_cue_scan_finds_what_a_full_scan_finds() -> None:
-    """The speed-up in ``_cue_matches`` must not change a single match."""
-    from citeproof.claimrules import _CUES, _cue_matches
-
+def _corpus() -> list[str]:
+    """Every labelled unit, the article, and each cue and meta phrase in odd case and company."""
     texts = [r["text"] for r in _load("units.jsonl") + _load("holdout.jsonl")]
     texts.append((DATA.parent / "original-article.md").read_text(encoding="utf-8"))
-    for text in texts:
-        full = [(m.start(), m.end(), m.lastgroup) for m in _CUES.finditer(text)]
-        assert [(m.start(), m.end(), m.lastgroup) for m in _cue_matches(text)] == full, text
+    texts += [
+        "Type 2 diabetes and omega-3 and COVID-19 affect 2,500 people; 40% of ADULTS say so.",
+        "ALMOST ALWAYS, a Third of users Relapse: it's well-known that the sixties were for years.",
+        "In this Article we explain what this page covers. See also: back to top. Skip to content.",
+        "Last reviewed by Dr. Ray. Let’s talk. Here's the glossary. Key terms: dose. Read on below.",
+        "It is a good idea to rest. We use the term 'dose'. It stands for misuse. Thank you!",
+        "This means taking a break in this guide. The following sections describe the risks.",
+        "Related topics\nNext: treatment. Previous: causes. Definition: a thing.",
+        "İstanbul studies showed 3 trials; the K-hole leads to harm. ſome text, Kelvin K.",
+    ]
+    return texts
+
+
+def test_dispatched_cue_scan_finds_what_a_full_scan_finds() -> None:
+    """The speed-up in ``cue_matches`` must not change a single match."""
+    from citeproof.claimcues import CUES, GROUP_RULE, cue_matches
+    from citeproof.claimrules import _lowered
+
+    for text in _corpus():
+        full = [(GROUP_RULE[m.lastgroup or ""], m.start(), m.end()) for m in CUES.finditer(text)]
+        assert cue_matches(text, _lowered(text)) == full, text
+
+
+def test_gated_patterns_agree_with_the_plain_patterns() -> None:
+    """A gate word must be one its branch cannot match without."""
+    import re
+
+    from citeproof.claimforms import ADVICE, META
+
+    sentences = [text[s:e] for text in _corpus() for s, e in split_sentences(" ".join(text.split()))]
+    sentences += [line for text in _corpus() for line in text.splitlines()]
+    for sentence in sentences:
+        tokens = set(re.findall(r"\w+", sentence.lower()))
+        for gated in (META, ADVICE):
+            assert gated.search(sentence, tokens) == bool(gated.full.search(sentence)), sentence
+
+
+def test_regex_helpers_split_and_trie() -> None:
+    import re
+
+    from citeproof.claimregex import split_branches, trie
+
+    assert split_branches(r"a|(?:b|c)|[|]|\|x") == ["a", "(?:b|c)", "[|]", "\\|x"]
+    pattern = re.compile(r"(?<!\w)" + trie(["in", "is"], ["stud", "research"]))
+    assert [m.group() for m in pattern.finditer("in is it inside studies research studs")] == ["in", "is", "stud", "research", "stud"]

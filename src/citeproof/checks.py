@@ -13,7 +13,8 @@ from pathlib import Path
 
 from citeproof.bib import Bibliography, bibliography_findings, closest_key, parse_bibliography
 from citeproof.build import select_documents
-from citeproof.claims import ClaimSettings, ClaimSummary, check_document
+from citeproof.claims import ClaimSettings, ClaimSummary, check_ast, check_document
+from citeproof.claimunits import read_ast
 from citeproof.clinic import Clinic, load_clinic
 from citeproof.config import Config
 from citeproof.document import ParsedDocument, cited_keys, locate_key, nocite_keys, parse_document
@@ -60,7 +61,7 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool) 
             bibs[key] = parse_bibliography(doc_config.bibliography, display=config.relative(doc_config.bibliography))
         bib, _ = bibs[key]
         doc = parsed.load()
-        findings, summary = check_document(doc, parsed.source_text, parsed.display, settings)
+        findings, summary = check_ast(read_ast(parsed.ast_json), parsed.source_text, parsed.display, settings)
         result.findings.extend(findings)
         result.add_summary(summary)
         result.findings.extend(

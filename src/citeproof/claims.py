@@ -1,9 +1,9 @@
-"""Which blocks make claims, which cite, and where they are in the Markdown source.
+"""Which units make claims, which cite, and where they are in the Markdown source.
 
 A *unit* is a paragraph, a list item, a block-quote paragraph, a table cell or a
-footnote. Headings and the reference list (Div ``#refs`` or ``.references``) are not
-units. A unit *cites* when it holds a ``Cite`` with a real key (not only ``@*``), or
-its footnote does. The text rules live in :mod:`citeproof.claimrules`.
+footnote (read from pandoc's JSON by :mod:`citeproof.claimunits`). A unit *cites*
+when it holds a ``Cite`` with a real key (not only ``@*``), or its footnote does.
+The text rules live in :mod:`citeproof.claimrules`.
 
 Author marks, always reported so nothing hides:
 
@@ -18,25 +18,22 @@ source by its text (see :class:`SourceLocator`).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 import panflute as pf
 
 from .claimrules import QUOTATION, RULES, UNATTRIBUTED_QUOTATION, RuleHit, classify_text
+from .claimunits import GAP_CLASS, WAIVE_CLASS, Unit, gc_paused, units
 from .errors import ConfigError
 from .report import Finding, Location, Severity
 from .sourcelines import SourceLocator
 
-__all__ = ["ClaimSettings", "ClaimSummary", "RuleHit", "check_document", "classify_text"]
+__all__ = ["GAP_CLASS", "WAIVE_CLASS", "ClaimSettings", "ClaimSummary", "RuleHit", "check_ast", "check_document", "classify_text"]
 
-WAIVE_CLASS = "no-claim"
-GAP_CLASS = "needs-source"
 GAP_RULE = "needs-source"
 WAIVE_RULE = "no-claim"
-_REFS_CLASS = "references"
-_REFS_ID = "refs"
 
 
 @dataclass(frozen=True)
@@ -90,207 +87,6 @@ class ClaimSummary:
         }
 
 
-# --- units ----------------------------------------------------------------------
-
-
-@dataclass
-class _Unit:
-    kind: str  # paragraph, list-item, block-quote, table-cell, definition, footnote
-    text: list[str] = field(default_factory=list)  # what the rules read: no citations, no waived spans
-    locate: list[str] = field(default_factory=list)  # what the source holds, for the line search
-    waived_text: list[str] = field(default_factory=list)
-    gap_reasons: list[str] = field(default_factory=list)
-    gap: bool = False
-    waived: bool = False
-    cites: bool = False
-    cite_at: list[int] = field(default_factory=list)  # indexes into ``text`` where a citation stood
-    covered: bool = False  # sourced by a cited lead-in (lead_in_covers_items)
-    notes: list[pf.Note] = field(default_factory=list)
-    parent: _Unit | None = None
-
-
-def _cites(cite: pf.Cite) -> bool:
-    # "[@*]" is nocite-style "everything", which sources nothing in particular
-    return any(c.id != "*" for c in cite.citations)
-
-
-def _reason(elem: pf.Span | pf.Div) -> str:
-    return str(elem.attributes.get("reason", "")).strip()
-
-
-def _inline(elem: pf.Element, unit: _Unit, waived: bool) -> None:
-    """Append the text of ``elem`` to ``unit``; notes are kept aside as units of their own."""
-    kind = type(elem)
-    if kind is pf.Str:
-        text = elem.text
-        unit.locate.append(text)
-        (unit.waived_text if waived else unit.text).append(text)
-    elif kind is pf.Space or kind is pf.SoftBreak or kind is pf.LineBreak:
-        unit.locate.append(" ")
-        (unit.waived_text if waived else unit.text).append(" ")
-    elif kind is pf.Cite:
-        unit.cites = unit.cites or _cites(elem)
-        if _cites(elem):
-            unit.cite_at.append(len(unit.text))
-        # before citeproc the Cite holds its own "[@key]" source text: good for the
-        # line search, but it is not part of the sentence the rules should read
-        for child in elem.content.list:
-            _inline(child, _Unit("cite", locate=unit.locate), True)
-        unit.text.append(" ")
-    elif kind is pf.Note:
-        unit.notes.append(elem)
-    elif kind is pf.Code or kind is pf.Math:
-        unit.locate.append(elem.text)
-        (unit.waived_text if waived else unit.text).append(elem.text)
-    elif kind is pf.Quoted:
-        # smart quotes arrive as Quoted elements; put the marks back for the quotation rule
-        left, right = ("“", "”") if elem.quote_type == "DoubleQuote" else ("‘", "’")
-        (unit.waived_text if waived else unit.text).append(left)
-        for child in elem.content.list:
-            _inline(child, unit, waived)
-        (unit.waived_text if waived else unit.text).append(right)
-    elif kind is pf.Span:
-        classes = elem.classes
-        if GAP_CLASS in classes:
-            unit.gap = True
-            unit.gap_reasons.append(_reason(elem))
-        inner = waived or WAIVE_CLASS in classes
-        for child in elem.content.list:
-            _inline(child, unit, inner)
-    elif kind is pf.Image or kind is pf.RawInline:
-        return  # alt text and raw HTML are not prose the reader takes as a claim
-    elif hasattr(elem, "content"):  # Emph, Strong, Link, Underline, SmallCaps, ...
-        # .list: iterating the ListContainer itself costs a Python call per child
-        for child in elem.content.list:
-            _inline(child, unit, waived)
-
-
-def _fill(unit: _Unit, blocks: Sequence[pf.Element]) -> None:
-    """Gather the text of Para/Plain/LineBlock blocks (and, for notes, everything) into ``unit``."""
-    for block in blocks:
-        if isinstance(block, (pf.Para, pf.Plain)):
-            if unit.text:
-                unit.text.append(" ")
-                unit.locate.append(" ")
-            for inline in block.content.list:
-                _inline(inline, unit, unit.waived)
-        elif isinstance(block, pf.LineBlock):
-            for line in block.content:
-                for inline in line.content:
-                    _inline(inline, unit, unit.waived)
-                unit.text.append(" ")
-                unit.locate.append(" ")
-        elif unit.kind == "footnote" and hasattr(block, "content"):
-            _fill(unit, [b for b in _descend(block) if isinstance(b, (pf.Para, pf.Plain, pf.LineBlock))])
-
-
-def _descend(block: pf.Element) -> Iterator[pf.Element]:
-    """Every block inside ``block``, depth first (footnotes are read as one unit)."""
-    for child in getattr(block, "content", []):
-        if isinstance(child, (pf.Block, pf.ListItem, pf.Definition, pf.DefinitionItem)):
-            yield child
-            yield from _descend(child)
-
-
-@dataclass(frozen=True)
-class _Context:
-    kind: str = "paragraph"
-    waived: bool = False
-    gap: bool = False
-    gap_reason: str = ""
-
-
-def _make(kind: str, blocks: Sequence[pf.Element], ctx: _Context) -> _Unit:
-    unit = _Unit(kind, waived=ctx.waived, gap=ctx.gap, gap_reasons=[ctx.gap_reason] if ctx.gap else [])
-    _fill(unit, blocks)
-    return unit
-
-
-def _with_notes(unit: _Unit) -> Iterator[_Unit]:
-    """The unit, then its footnotes; a footnote that cites sources its sentence too."""
-    children: list[_Unit] = []
-    for note in unit.notes:
-        child = _Unit("footnote", waived=unit.waived, parent=unit)
-        _fill(child, note.content)
-        unit.cites = unit.cites or child.cites
-        children.append(child)
-    yield unit
-    for child in children:
-        yield from _with_notes(child)
-
-
-def _lead_in_cites(block: pf.Element | None) -> bool:
-    if not isinstance(block, (pf.Para, pf.Plain)):
-        return False
-    probe = _Unit("lead-in")
-    _fill(probe, [block])
-    return probe.cites and "".join(probe.text).rstrip().endswith(":")
-
-
-def _units(blocks: Sequence[pf.Element], ctx: _Context, settings: ClaimSettings) -> Iterator[_Unit]:
-    """Units in document order (the line search depends on it)."""
-    previous: pf.Element | None = None
-    for block in blocks:
-        if isinstance(block, (pf.Para, pf.Plain, pf.LineBlock)):
-            yield from _with_notes(_make(ctx.kind, [block], ctx))
-        elif isinstance(block, pf.Div):
-            if block.identifier == _REFS_ID or _REFS_CLASS in block.classes:
-                previous = block
-                continue
-            inner = _Context(
-                ctx.kind,
-                ctx.waived or WAIVE_CLASS in block.classes,
-                ctx.gap or GAP_CLASS in block.classes,
-                _reason(block) if GAP_CLASS in block.classes else ctx.gap_reason,
-            )
-            yield from _units(block.content, inner, settings)
-        elif isinstance(block, (pf.BulletList, pf.OrderedList)):
-            covered = settings.lead_in_covers_items and _lead_in_cites(previous)
-            for item in block.content:
-                yield from _item(item.content, ctx, settings, covered)
-        elif isinstance(block, pf.DefinitionList):
-            for item in block.content:  # the term is a label, like a heading; its definitions speak
-                for definition in item.definitions:
-                    yield from _item(definition.content, _Context("definition", ctx.waived, ctx.gap, ctx.gap_reason), settings, False)
-        elif isinstance(block, pf.BlockQuote):
-            yield from _units(block.content, _Context("block-quote", ctx.waived, ctx.gap, ctx.gap_reason), settings)
-        elif isinstance(block, pf.Table):
-            yield from _table(block, ctx, settings)
-        elif isinstance(block, pf.Figure):
-            yield from _units(block.content, ctx, settings)
-        # Header, CodeBlock, RawBlock, HorizontalRule: not units
-        previous = block
-
-
-def _item(blocks: Sequence[pf.Element], ctx: _Context, settings: ClaimSettings, covered: bool) -> Iterator[_Unit]:
-    """A list item's own text is one unit; nested lists and quotes inside it are units of their own."""
-    kind = "list-item" if ctx.kind != "definition" else "definition"
-    own = [b for b in blocks if isinstance(b, (pf.Para, pf.Plain, pf.LineBlock))]
-    if own:
-        unit = _make(kind, own, ctx)
-        unit.covered = covered
-        yield from _with_notes(unit)
-    rest = [b for b in blocks if not isinstance(b, (pf.Para, pf.Plain, pf.LineBlock))]
-    yield from _units(rest, _Context("paragraph", ctx.waived, ctx.gap, ctx.gap_reason), settings)
-
-
-def _table(table: pf.Table, ctx: _Context, settings: ClaimSettings) -> Iterator[_Unit]:
-    rows: list[pf.TableRow] = list(table.head.content) if table.head else []
-    for body in table.content:
-        rows.extend(body.head)
-        rows.extend(body.content)
-    if table.foot:
-        rows.extend(table.foot.content)
-    cell_ctx = _Context("table-cell", ctx.waived, ctx.gap, ctx.gap_reason)
-    for row in rows:
-        for cell in row.content:
-            own = [b for b in cell.content if isinstance(b, (pf.Para, pf.Plain, pf.LineBlock))]
-            if own:
-                yield from _with_notes(_make("table-cell", own, cell_ctx))
-            rest = [b for b in cell.content if not isinstance(b, (pf.Para, pf.Plain, pf.LineBlock))]
-            yield from _units(rest, cell_ctx, settings)
-
-
 # --- the check ------------------------------------------------------------------
 
 _ALSO = 3  # other rules named in one message
@@ -313,19 +109,30 @@ def _opening(text: str) -> str:
 
 
 def check_document(doc: pf.Doc, source_text: str, path: str, settings: ClaimSettings) -> tuple[list[Finding], ClaimSummary]:
-    """Find uncited claims in ``doc`` (read before citeproc) and place them on ``source_text`` lines."""
+    """Find uncited claims in a panflute ``doc`` (read before citeproc); see :func:`check_ast`."""
+    return check_ast(doc.to_json(), source_text, path, settings)
+
+
+def check_ast(ast: Mapping[str, Any], source_text: str, path: str, settings: ClaimSettings) -> tuple[list[Finding], ClaimSummary]:
+    """Find uncited claims in pandoc's JSON ``ast`` (read before citeproc) and place them on ``source_text`` lines."""
+    with gc_paused():
+        return _check(ast, source_text, path, settings)
+
+
+def _check(ast: Mapping[str, Any], source_text: str, path: str, settings: ClaimSettings) -> tuple[list[Finding], ClaimSummary]:
     locator = SourceLocator(source_text)
     findings: list[Finding] = []
     counts = dict.fromkeys(("units", "claims", "cited", "uncited", "waived", "open_gaps"), 0)
     where: dict[int, int] = {}  # id(unit) -> stream position, for its footnotes' searches
-    for unit in _units(doc.content, _Context(), settings):
+    for unit in units(ast["blocks"], lead_in_covers_items=settings.lead_in_covers_items):
         counts["units"] += 1
         locate = "".join(unit.locate)
         if unit.parent is None:
             line, exact = locator.find(locate)
         else:  # a footnote's text may sit anywhere after its mark: search without moving on
             line, exact = locator.find(locate, start=where.get(id(unit.parent), locator.cursor))
-        where[id(unit)] = locator.cursor
+        if unit.notes:
+            where[id(unit)] = locator.cursor
         outcome = _judge(unit, settings)
         if outcome is None:
             continue
@@ -341,8 +148,7 @@ def check_document(doc: pf.Doc, source_text: str, path: str, settings: ClaimSett
             if not exact:
                 extra["line_approximate"] = True
             findings.append(Finding(outcome.severity, outcome.rule, outcome.message, Location(path, line), extra))
-    summary = ClaimSummary(**counts)
-    return findings, summary
+    return findings, ClaimSummary(**counts)
 
 
 @dataclass(frozen=True)
@@ -354,7 +160,7 @@ class _Outcome:
     hits: list[RuleHit] = field(default_factory=list)
 
 
-def _judge(unit: _Unit, settings: ClaimSettings) -> _Outcome | None:
+def _judge(unit: Unit, settings: ClaimSettings) -> _Outcome | None:
     """Which bucket a unit falls in, and the finding it earns (None: not a claim)."""
     text = "".join(unit.text)
     hits = classify_text(text)
@@ -392,7 +198,7 @@ def _judge(unit: _Unit, settings: ClaimSettings) -> _Outcome | None:
     return _Outcome("waived", "info", WAIVE_RULE, f"waived claim {_describe(waived_hits)}", waived_hits)
 
 
-def _cited_near(unit: _Unit, hit: RuleHit) -> bool:
+def _cited_near(unit: Unit, hit: RuleHit) -> bool:
     """Whether a citation stands in the sentence where ``hit`` was found."""
     text = "".join(unit.text)
     needle = hit.trigger or hit.words.strip(". ")

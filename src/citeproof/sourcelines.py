@@ -18,6 +18,16 @@ def _normalise(text: str) -> str:
     return _NON_ALNUM.sub("", text.lower())
 
 
+def _normalised_prefix(text: str, size: int) -> str:
+    """``_normalise(text)[:size]`` without normalising all of a long unit (most of it is not searched)."""
+    window = size * 4
+    while True:
+        norm = _normalise(text[:window])
+        if len(norm) > size or window >= len(text):
+            return norm[:size]
+        window *= 4
+
+
 class SourceLocator:
     """Find where a unit starts in the Markdown source.
 
@@ -51,7 +61,7 @@ class SourceLocator:
 
     def find(self, text: str, start: int | None = None) -> tuple[int | None, bool]:
         """(line, exact) of ``text`` at or after ``start`` (the cursor); moves the cursor when ``start`` is None."""
-        norm = _normalise(text)[: _PREFIXES[0]]
+        norm = _normalised_prefix(text, _PREFIXES[0])
         origin = self.cursor if start is None else start
         for prefix in dict.fromkeys(norm[:size] for size in _PREFIXES if norm):  # distinct, longest first
             position = self._stream.find(prefix, origin)
