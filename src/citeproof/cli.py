@@ -34,7 +34,8 @@ examples:
   citeproof links                       every URL still live?
 
 exit codes: 0 ok, 1 findings or bad input, 2 usage or configuration,
-            3 a tool (pandoc, typst, a validator) failed, 130 interrupted
+            3 a tool (pandoc, typst, a validator) failed, 4 no network (links),
+            130 interrupted
 """
 
 
@@ -96,7 +97,38 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--require-tools", action="store_true", help="fail (exit 3) when any validator is missing instead of skipping it (CI)"
     )
+    links = sub.add_parser(
+        "links",
+        parents=[common],
+        help="every URL still live?",
+        description=LINKS_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_documents(links)
+    _add_report_format(links)
+    links.add_argument("--strict", action="store_true", help="permanent redirects, missing #fragments and the deadline fail the check too")
+    links.add_argument("--no-cache", action="store_true", help="check every URL again, ignoring results cached in build/.cache/links.json")
+    links.add_argument("--suggest-archive", action="store_true", help="for each broken URL, look up an archived copy to link instead")
     return parser
+
+
+LINKS_DESCRIPTION = """\
+Check every URL: links and images in the Markdown, the url and doi fields of the cited
+.bib entries, and the clinic's addresses in the config. Each URL is checked once, politely
+(per-host limits, Retry-After honoured), and gets one verdict with its evidence:
+
+  ok           the page answered
+  redirected   it moved permanently: update the link (a warning)
+  broken       404, 410, 5xx after retries, DNS failure, refused, TLS error, timeout
+  blocked      a bot wall (403 challenge, 999), not a dead page (a warning)
+  broken-fragment  the page has no such #anchor
+  skipped      excluded by config, not HTTP, or refused by the SSRF guard
+
+A DOI is checked at the DOI resolver first (is it registered?), then at its landing page.
+Results that were ok are cached for a day (build/.cache/links.json).
+Exit 0 when nothing is broken, 1 otherwise, 4 when no URL could be reached at all
+(no network). Settings live in [tool.citeproof.links].
+"""
 
 
 CHECK_DESCRIPTION = """\
@@ -187,7 +219,26 @@ def _cmd_validate(config: Config, args: argparse.Namespace, out: TextIO, err: Te
     return ExitCode.FINDINGS if outcome.problems() else ExitCode.OK
 
 
-COMMANDS = {"build": _cmd_build, "check": _cmd_check, "validate": _cmd_validate}
+def _cmd_links(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from citeproof.linkcheck import progress_printer, run_links
+    from citeproof.report import default_format, write_report
+
+    progress = None if args.quiet else progress_printer(err)
+    run = run_links(
+        config, args.documents, strict=args.strict, no_cache=args.no_cache, suggest_archive=args.suggest_archive, progress=progress
+    )
+    write_report(run.findings, fmt=args.report_format or default_format(), out=out, summary=run.summary, title="link check")
+    if run.offline:
+        print(
+            f"citeproof: no network: none of the {run.summary['urls']} URLs could be reached; "
+            "run the link check where the web is reachable",
+            file=err,
+        )
+        return ExitCode.OFFLINE
+    return ExitCode.FINDINGS if any(f.severity == "error" for f in run.findings) else ExitCode.OK
+
+
+COMMANDS = {"build": _cmd_build, "check": _cmd_check, "links": _cmd_links, "validate": _cmd_validate}
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:

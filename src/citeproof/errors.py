@@ -16,6 +16,7 @@ class ExitCode(enum.IntEnum):
     FINDINGS = 1  # the run worked and found problems (or a strictness gate failed)
     USAGE = 2  # bad command line or configuration
     TOOL = 3  # pandoc, typst or a validator failed or is missing
+    OFFLINE = 4  # the link check could reach no URL at all: this machine has no network
     INTERRUPTED = 130
 
 

@@ -1,0 +1,102 @@
+"""``citeproof links``: gather every URL of every document and report its verdict.
+
+The URLs are the links and images in the Markdown, the ``url`` and ``doi`` fields of the
+entries a document cites (or lists under ``nocite``), and the clinic's own addresses
+from the config (the QR code's target, the helpline). Each URL is checked once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TextIO
+
+from citeproof.bib import Bibliography, parse_bibliography
+from citeproof.build import select_documents
+from citeproof.clinic import load_clinic
+from citeproof.config import Config
+from citeproof.document import cited_keys, nocite_keys, parse_document
+from citeproof.links import LinkResult, LinkSettings, LinkTarget, check_links, extract_targets, results_to_findings, summarize
+from citeproof.report import Finding, Location
+
+Progress = Callable[[int, int, LinkResult], None]
+
+
+@dataclass(frozen=True)
+class LinkRun:
+    """What one ``citeproof links`` found."""
+
+    results: list[LinkResult]
+    findings: list[Finding]
+    summary: dict[str, int]
+
+    @property
+    def offline(self) -> bool:
+        return bool(self.summary.get("no_network"))
+
+
+def gather_targets(config: Config, documents: Sequence[str] | None) -> list[LinkTarget]:
+    """Every URL of the selected documents, merged so each is checked once."""
+    clinic = load_clinic(config.clinic, config.root)
+    bibs: dict[str, Bibliography] = {}
+    merged: dict[str, list[Location]] = {}
+    for doc_config in select_documents(config, documents):
+        parsed = parse_document(doc_config)
+        key = str(doc_config.bibliography)
+        if key not in bibs:
+            bibs[key] = parse_bibliography(doc_config.bibliography, display=config.relative(doc_config.bibliography))[0]
+        bib = bibs[key]
+        doc = parsed.load()
+        listed = nocite_keys(doc)
+        cited = set(cited_keys(doc)) | (bib.keys() if "*" in listed else listed)
+        pyproject = config.relative(config.root / "pyproject.toml")
+        extra = [
+            LinkTarget(url, (Location(pyproject, key=f"tool.citeproof.clinic.{name}"),))
+            for name, url in (("online-url", clinic.online_address(doc_config.name)), ("helpline-url", clinic.helpline_url))
+            if url
+        ]
+        for target in extract_targets(doc, parsed.source_text, parsed.display, bib.entries, bib.display, cited, extra=extra):
+            places = merged.setdefault(target.url, [])
+            places.extend(o for o in target.origins if o not in places)
+    return [LinkTarget(url, tuple(origins)) for url, origins in merged.items()]
+
+
+def run_links(
+    config: Config,
+    documents: Sequence[str] | None,
+    *,
+    strict: bool = False,
+    no_cache: bool = False,
+    suggest_archive: bool = False,
+    progress: Progress | None = None,
+) -> LinkRun:
+    """Check every URL; one bad URL never stops the run, it becomes a finding."""
+    settings = LinkSettings.from_mapping(config.links, build_dir=config.build_dir)
+    settings = dataclasses.replace(
+        settings, no_cache=settings.no_cache or no_cache, suggest_archive=settings.suggest_archive or suggest_archive
+    )
+    targets = gather_targets(config, documents)
+    results = check_links(targets, settings, progress=progress)
+    findings = results_to_findings(results, strict=strict, blocked_policy=settings.blocked_policy)
+    summary = {"urls": len(results), **summarize(results)}
+    return LinkRun(results, findings, summary)
+
+
+def progress_printer(stream: TextIO | None = None) -> Progress:
+    """A bar that redraws itself on a terminal; one plain line per URL elsewhere (CI logs)."""
+    out = stream or sys.stderr
+    live = out.isatty()
+
+    def show(done: int, total: int, result: LinkResult) -> None:
+        if live:
+            filled = int(24 * done / max(total, 1))
+            out.write(f"\r[{'#' * filled}{'.' * (24 - filled)}] {done}/{total} {result.verdict:<10} {result.url[:60]:<60}")
+            if done == total:
+                out.write("\n")
+        else:
+            out.write(f"{done}/{total} {result.verdict:<10} {result.url}\n")
+        out.flush()
+
+    return show

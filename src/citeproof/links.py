@@ -1,0 +1,456 @@
+"""URL extraction and liveness: which links an article has, and what each one answers.
+
+Verdicts: ``ok``; ``redirected`` (a permanent 301/308 hop: the new URL is suggested); ``broken``;
+``blocked`` (a bot wall or rate limit: not known to be dead); ``skipped`` (excluded, not HTTP,
+refused by the SSRF guard, or not reached before the deadline); ``broken-fragment``.
+URLs still queued when the overall deadline passes are ``skipped`` with "deadline reached": they
+were not checked, and calling them broken would send authors after links that may be fine.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import threading
+import time
+import traceback
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+from urllib.parse import quote, unquote, urldefrag, urlsplit
+
+from citeproof.errors import ConfigError
+from citeproof.linkcache import LinkCache
+from citeproof.linkhttp import HostScheduler, Probe, Prober, request_json
+from citeproof.report import Finding, Location, Severity
+
+if TYPE_CHECKING:
+    import panflute as pf
+
+__all__ = ["BibEntry", "HostLimit", "LinkResult", "LinkSettings", "LinkTarget", "check_links", "extract_targets",
+           "results_to_findings", "summarize"]  # fmt: skip
+
+Verdict = Literal["ok", "redirected", "broken", "blocked", "skipped", "broken-fragment"]
+VERDICTS: tuple[Verdict, ...] = ("ok", "redirected", "broken", "blocked", "skipped", "broken-fragment")
+CHALLENGE_HEADERS = ("cf-mitigated", "x-amzn-waf-action", "x-datadome")  # set only by bot-defence layers
+NETWORK_DOWN = frozenset({"dns", "unreachable"})
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
+
+
+class BibEntry(Protocol):
+    """Stand-in for ``citeproof.bib.BibEntry`` until that module exists."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def fields(self) -> Mapping[str, str]: ...
+    @property
+    def line(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    """One URL to check and every place that uses it."""
+
+    url: str
+    origins: tuple[Location, ...]
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """The verdict on one URL with its evidence."""
+
+    url: str
+    origins: tuple[Location, ...]
+    verdict: Verdict
+    error: str | None = None
+    error_kind: str | None = None
+    chain: tuple[tuple[str, str, int], ...] = ()  # (method, url, status) for every answer seen
+    elapsed: float = 0.0
+    suggestion: str | None = None  # where a permanent redirect points
+    archive: str | None = None  # an archived copy of a broken page
+    cached: bool = False
+    note: str | None = None
+
+    def evidence(self) -> str:
+        hops = " -> ".join(f"{m} {s} {u}" for m, u, s in self.chain)
+        return "; ".join(x for x in (hops, self.error, self.note, f"{self.elapsed:.2f} s") if x)
+
+
+DEFAULT_USER_AGENT = "citeproof-linkcheck/1.0 (+https://github.com/citeproof/citeproof; checks links cited in articles)"
+# Publishers that answer robots with 401/403 however alive the page is.
+DEFAULT_BOT_WALLED = ("linkedin.com", "sciencedirect.com", "onlinelibrary.wiley.com", "tandfonline.com", "jstor.org",
+                      "researchgate.net", "academic.oup.com", "journals.sagepub.com", "jamanetwork.com", "nejm.org")  # fmt: skip
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+@dataclass(frozen=True)
+class HostLimit:
+    """Politeness for one host: concurrent requests, and an optional ceiling in requests per second."""
+
+    concurrency: int
+    rate: float | None = None
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    """How links are checked; ``from_mapping`` reads ``[tool.citeproof.links]`` (keys use hyphens)."""
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    concurrency: int = 32
+    per_host: int = 8  # below lychee's 10; a browser opens 6
+    hosts: Mapping[str, HostLimit] = field(default_factory=dict)  # "host" or "host:port" -> limits
+    retries: int = 2
+    backoff: float = 0.5  # first retry waits 0.5-1 s, then doubles
+    max_retry_after: float = 60.0
+    deadline: float = 300.0
+    max_redirects: int = 10
+    max_body_bytes: int = 2 * 1024 * 1024
+    cache_path: Path | None = None  # None: no cache file at all
+    cache_max_age: float = 86400.0
+    no_cache: bool = False  # neither read nor write the cache
+    user_agent: str = DEFAULT_USER_AGENT
+    exclude: tuple[str, ...] = ()  # regular expressions searched in each URL
+    bot_walled_hosts: tuple[str, ...] = DEFAULT_BOT_WALLED
+    blocked_policy: Literal["warn", "error", "ignore"] = "warn"
+    allow_private: bool = False  # True turns the SSRF guard off
+    allow_hosts: tuple[str, ...] = ()  # "host" or "host:port" the guard lets through even if private
+    doi_resolver: str = "https://doi.org"
+    archive_url: str = "https://archive.org/wayback/available"
+    suggest_archive: bool = False
+
+    def limit_for(self, netloc: str) -> HostLimit:
+        host = netloc.rsplit(":", 1)[0] if not netloc.endswith("]") else netloc
+        return self.hosts.get(netloc) or self.hosts.get(host) or HostLimit(self.per_host)
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any], *, build_dir: Path, where: str = "tool.citeproof.links") -> LinkSettings:
+        """Validate a links table; one ConfigError names every bad key with what to do."""
+        problems: list[str] = []
+        names = {f.name.replace("_", "-"): f for f in fields(cls) if f.name != "cache_path"} | {"cache": None}
+        values: dict[str, Any] = {"cache_path": build_dir / ".cache" / "links.json"}
+        for key, value in raw.items():
+            name = key.replace("_", "-")
+            if name not in names:
+                guess = difflib.get_close_matches(name, sorted(names), n=1)
+                hint = f"did you mean '{guess[0]}'?" if guess else f"known keys: {', '.join(sorted(names))}"
+                problems.append(f"Config value '{where}.{key}': unknown key; {hint}")
+                continue
+            try:
+                values.update(_parse(name, value, build_dir))
+            except ValueError as exc:
+                problems.append(f"Config value '{where}.{key}': {exc}")
+        if problems:
+            raise ConfigError(problems)
+        return cls(**values)
+
+
+def _parse(name: str, value: Any, build_dir: Path) -> dict[str, Any]:
+    """One key's typed value, or ValueError saying what was expected and what came."""
+    attr, got = name.replace("-", "_"), f"got {value!r}"
+    is_num = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if name in ("connect-timeout", "read-timeout", "backoff", "max-retry-after", "deadline", "cache-max-age"):
+        if isinstance(value, str) and name in ("deadline", "cache-max-age", "max-retry-after"):
+            match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", value)
+            if match:
+                return {attr: float(match[1]) * _UNITS[match[2]]}
+        if not is_num or value <= 0:
+            raise ValueError(f"expected a positive number of seconds (or '30s', '12h', '7d'), {got}")
+        return {attr: float(value)}
+    if name in ("concurrency", "per-host", "retries", "max-redirects", "max-body-bytes"):
+        if not isinstance(value, int) or isinstance(value, bool) or value < (0 if name == "retries" else 1):
+            raise ValueError(f"expected a whole number{'' if name == 'retries' else ' of at least 1'}, {got}")
+        return {attr: value}
+    if name in ("no-cache", "allow-private", "suggest-archive"):
+        if not isinstance(value, bool):
+            raise ValueError(f"expected true or false, {got}")
+        return {attr: value}
+    if name in ("exclude", "bot-walled-hosts", "allow-hosts"):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ValueError(f"expected a list of strings, {got}")
+        for pattern in value if name == "exclude" else ():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression ({exc}); escape dots as '\\.'") from None
+        return {attr: tuple(v.lower() if name != "exclude" else v for v in value)}
+    if name == "blocked-policy":
+        if value not in ("warn", "error", "ignore"):
+            raise ValueError(f"expected 'warn', 'error' or 'ignore', {got}")
+        return {attr: value}
+    if name in ("doi-resolver", "archive-url", "user-agent"):
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"expected a non-empty string, {got}")
+        if name != "user-agent" and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError(f"expected an http(s) URL such as 'https://doi.org', {got}")
+        return {attr: value.strip()}
+    if name == "cache":  # a path relative to the build folder, or false for no cache file
+        if value is False:
+            return {"cache_path": None}
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"expected a path (relative to the build folder) or false, {got}")
+        return {"cache_path": build_dir / value}
+    if name == "hosts":
+        return {"hosts": _parse_hosts(value)}
+    raise ValueError("unsupported key")  # pragma: no cover - every field has a branch above
+
+
+def _parse_hosts(value: Any) -> dict[str, HostLimit]:
+    example = 'e.g. hosts = { "example.org" = { concurrency = 2, rate = 1.0 } }'
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a table of host names, {example}")
+    limits: dict[str, HostLimit] = {}
+    for host, spec in value.items():
+        conc, rate = (spec.get("concurrency", 1), spec.get("rate")) if isinstance(spec, dict) else (None, None)
+        extra = set(spec) - {"concurrency", "rate"} if isinstance(spec, dict) else set()
+        if (
+            not isinstance(conc, int)
+            or isinstance(conc, bool)
+            or conc < 1
+            or extra
+            or not (rate is None or (isinstance(rate, (int, float)) and not isinstance(rate, bool) and rate > 0))
+        ):
+            raise ValueError(f"host {host!r}: expected concurrency >= 1 and rate > 0 (requests per second), {example}")
+        limits[host.lower()] = HostLimit(conc, float(rate) if rate is not None else None)
+    return limits
+
+
+def doi_target(value: str) -> str:
+    """``doi:10.x/y`` for anything naming a DOI (bare, ``doi:`` or a doi.org URL), so duplicates merge."""
+    return "doi:" + unquote(DOI_PREFIX.sub("", value.strip()))
+
+
+def _bib_value(text: str) -> str:
+    # BibTeX url fields often carry LaTeX escapes and protective braces.
+    return re.sub(r"\\([_%&#$~])", r"\1", text).replace("{", "").replace("}", "").strip()
+
+
+def extract_targets(  # noqa: PLR0917 - the positional order is the CLI's agreed call
+    doc: pf.Doc, source_text: str, path: str, bib_entries: Sequence[BibEntry], bib_path: str, cited: set[str],
+    *, extra: Sequence[LinkTarget] = (),
+) -> list[LinkTarget]:  # fmt: skip
+    """Absolute URLs from the document's links and images, cited entries' url/doi, and ``extra``; merged."""
+    import panflute as pf  # here, not at the top: checking links needs no pandoc machinery
+
+    found: dict[str, list[Location]] = {}
+    cursor = 0
+
+    def add(url: str, where: Location) -> None:
+        if url.startswith(("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/")):
+            rest = urlsplit(url)
+            if DOI_RE.match(unquote(rest.path.lstrip("/"))) and not rest.query and not rest.fragment:
+                url = doi_target(url)
+        if where not in found.setdefault(url, []):
+            found[url].append(where)
+
+    def visit(elem: pf.Element, _doc: pf.Doc) -> None:
+        nonlocal cursor
+        if not isinstance(elem, (pf.Link, pf.Image)) or not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", elem.url):
+            return  # relative paths and #anchors are the build's business, not the web's
+        at = source_text.find(elem.url, cursor)
+        if at < 0:  # a reference definition above, or pandoc normalised the text
+            at = source_text.find(elem.url)
+        else:
+            cursor = at + len(elem.url)
+        add(elem.url, Location(path, source_text.count("\n", 0, at) + 1 if at >= 0 else None))
+
+    doc.walk(visit)
+    for entry in bib_entries:
+        if entry.key not in cited:
+            continue
+        fields = {k.lower(): v for k, v in entry.fields.items()}
+        where = Location(bib_path, entry.line, key=entry.key)
+        if fields.get("url"):
+            add(_bib_value(fields["url"]), where)
+        if fields.get("doi"):
+            add(doi_target(_bib_value(fields["doi"])), where)
+    for target in extra:
+        for where in target.origins:
+            add(target.url, where)
+    return [LinkTarget(url, tuple(origins)) for url, origins in found.items()]
+
+
+def _host_matches(host: str, patterns: Sequence[str]) -> bool:
+    return any(host == p or host.endswith("." + p) for p in patterns)
+
+
+def _judge(probe: Probe, settings: LinkSettings, *, doi: bool) -> tuple[Verdict, str | None, str | None]:
+    """Verdict, error and suggested URL for one probe (``doi``: the landing page of a registered DOI)."""
+    kind, status = probe.error_kind, probe.status
+    if kind == "ssrf":
+        return "skipped", probe.error, None
+    if kind == "ratelimit":
+        return "blocked", probe.error, None
+    if kind == "deadline" and not probe.chain:
+        return "skipped", "deadline reached before this URL was checked", None
+    if kind or status is None:
+        return "broken", probe.error or "no answer", None
+    host = urlsplit(probe.chain[-1][1]).hostname or ""
+    challenge = next((h for h in CHALLENGE_HEADERS if h in probe.headers), None)
+    if status == 999 or (status in (401, 403) and (challenge or doi or _host_matches(host, settings.bot_walled_hosts))):
+        why = f"a bot challenge ({challenge})" if challenge else "a site that refuses robots"
+        return "blocked", f"HTTP {status} from {why}; check it in a browser", None
+    if status == 429:
+        return "blocked", "rate limited (HTTP 429)", None
+    if status >= 300:
+        return "broken", f"HTTP {status}" + (" (redirect without Location)" if status < 400 else ""), None
+    if probe.fragment_found is False:
+        return "broken-fragment", f"no id or name '{unquote(urlsplit(probe.url).fragment)}' on the page", None
+    urls = [u for i, (_, u, _s) in enumerate(probe.chain) if i == 0 or probe.chain[i - 1][1] != u]
+    moved = [urls[i + 1] for i, u in enumerate(urls[:-1]) if any(c[1] == u and c[2] in (301, 308) for c in probe.chain)]
+    if moved and not doi:  # a DOI is the stable name even if the publisher's page moved
+        return "redirected", None, moved[-1]
+    return "ok", None, None
+
+
+def _check_doi(doi: str, settings: LinkSettings, prober: Prober) -> tuple[Probe, Verdict, str | None, str | None]:
+    quoted = quote(doi, safe="/()")
+    base = settings.doi_resolver.rstrip("/")
+    handle, data = request_json(prober, f"{base}/api/handles/{quoted}")
+    code = data.get("responseCode") if isinstance(data, dict) else None
+    if handle.status == 404 or code == 100 or (handle.status == 200 and not DOI_RE.match(doi)):
+        return handle, "broken", f"DOI {doi} is not registered", None
+    if handle.status != 200 or code != 1:
+        verdict, error, _ = _judge(handle, settings, doi=False)
+        return handle, verdict if verdict != "ok" else "broken", error or f"DOI registry answered code {code}", None
+    landing = prober.fetch(f"{base}/{quoted}")
+    return (landing, *_judge(landing, settings, doi=True))
+
+
+def _check_one(target: LinkTarget, settings: LinkSettings, prober: Prober) -> LinkResult:
+    started = time.monotonic()
+    if target.url.startswith("doi:"):
+        probe, verdict, error, suggestion = _check_doi(target.url[4:], settings, prober)
+    else:
+        bare, fragment = urldefrag(target.url)
+        fragment = unquote(fragment)
+        # Text fragments, SPA routes and "#top" are not anchors a page has to declare.
+        wanted = fragment if fragment and not fragment.startswith((":~:", "!", "/")) and fragment != "top" else None
+        probe = prober.fetch(bare, fragment=wanted)
+        probe.url = target.url
+        verdict, error, suggestion = _judge(probe, settings, doi=False)
+    result = LinkResult(target.url, target.origins, verdict, error, probe.error_kind, tuple(probe.chain),
+                        time.monotonic() - started, suggestion, note=probe.note)  # fmt: skip
+    if verdict == "broken" and settings.suggest_archive:
+        page = f"{settings.doi_resolver.rstrip('/')}/{target.url[4:]}" if target.url.startswith("doi:") else target.url
+        _, data = request_json(prober, f"{settings.archive_url}?url={quote(page, safe='')}")
+        closest = (data or {}).get("archived_snapshots", {}).get("closest", {}) if isinstance(data, dict) else {}
+        if isinstance(closest, dict) and closest.get("available") and closest.get("url"):
+            result = replace(result, archive=str(closest["url"]))
+    return result
+
+
+def _precheck(target: LinkTarget, settings: LinkSettings, cache: LinkCache) -> LinkResult | None:
+    scheme = target.url.split(":", 1)[0].lower()
+    if scheme not in ("http", "https", "doi"):
+        return LinkResult(target.url, target.origins, "skipped", f"not an HTTP link ({scheme}:)", "scheme")
+    if any(re.search(p, target.url) for p in settings.exclude):
+        return LinkResult(target.url, target.origins, "skipped", "excluded by configuration", "excluded")
+    hit = cache.get(target.url)
+    if hit is not None:
+        return LinkResult(target.url, target.origins, "ok", chain=hit, cached=True, note="from cache")
+    return None
+
+
+def check_links(
+    targets: Sequence[LinkTarget], settings: LinkSettings, *, progress: Callable[[int, int, LinkResult], None] | None = None
+) -> list[LinkResult]:
+    """Check every target (cache first, then the network) and return one result per target, in order."""
+    deadline = time.monotonic() + settings.deadline
+    cache = LinkCache.load(settings.cache_path, settings.cache_max_age, enabled=not settings.no_cache)
+    results: dict[int, LinkResult] = {}
+    lock = threading.Lock()
+
+    closed = False  # set at the deadline: answers from threads still running after it are dropped
+
+    def record(index: int, result: LinkResult) -> None:
+        with lock:
+            if closed or index in results:
+                return
+            results[index] = result
+            if progress is not None:
+                progress(len(results), len(targets), result)
+
+    todo: list[tuple[str, int]] = []
+    for index, target in enumerate(targets):
+        early = _precheck(target, settings, cache)
+        if early is not None:
+            record(index, early)
+        else:
+            url = settings.doi_resolver if target.url.startswith("doi:") else target.url
+            todo.append((urlsplit(url).netloc.lower(), index))
+    prober = Prober(settings, deadline)
+
+    def work(index: int) -> str:
+        target = targets[index]
+        try:
+            result = _check_one(target, settings, prober)
+        except Exception as exc:  # one URL's surprise must not lose every other verdict
+            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            result = LinkResult(target.url, target.origins, "broken", f"checker error: {detail}", "internal")
+        record(index, result)
+        url = settings.doi_resolver if target.url.startswith("doi:") else target.url
+        return urlsplit(url).netloc.lower()
+
+    scheduler = HostScheduler(todo, lambda h: settings.limit_for(h).concurrency, lambda h: prober.pacer(h).ready_at())
+    unfinished = scheduler.run(work, max(1, min(settings.concurrency, len(todo))), deadline)
+    for index in unfinished:
+        target = targets[index]
+        record(index, LinkResult(target.url, target.origins, "skipped", "deadline reached before this URL was checked",
+                                 "deadline"))  # fmt: skip
+    with lock:
+        closed = True
+    ordered = [results[i] for i in range(len(targets))]
+    cache.update((r.url, r.chain) for r in ordered if r.verdict == "ok" and not r.cached)
+    return ordered
+
+
+def _severity(result: LinkResult, strict: bool, blocked_policy: str) -> Severity | None:
+    if result.verdict == "broken":
+        return "error"
+    if result.verdict in ("redirected", "broken-fragment"):
+        return "error" if strict else "warning"
+    if result.verdict == "blocked":  # a bot wall is not the author's fault, so strict leaves it alone
+        return {"warn": "warning", "error": "error"}.get(blocked_policy)  # type: ignore[return-value]
+    if result.verdict == "skipped" and result.error_kind == "deadline":
+        return "error" if strict else "warning"
+    if result.verdict == "skipped" and result.error_kind == "ssrf":
+        return "info"
+    return None
+
+
+def results_to_findings(results: Sequence[LinkResult], *, strict: bool, blocked_policy: str = "warn") -> list[Finding]:
+    """One finding per origin of every result worth telling; pass ``settings.blocked_policy`` along."""
+    offline = bool(summarize(results)["no_network"])
+    findings: list[Finding] = []
+    for r in results:
+        severity = _severity(r, strict, blocked_policy)
+        if severity is None:
+            continue
+        if r.verdict == "redirected":
+            message = f"{r.url} moved permanently to {r.suggestion}; update the link"
+        elif r.verdict == "broken" and r.error_kind in NETWORK_DOWN:
+            message = f"{r.url} not reachable: {r.error}" + ("; this machine seems to have no network" if offline else "")
+        else:
+            message = f"{r.url}: {r.verdict}: {r.error or ''}".rstrip(": ")
+        if r.archive:
+            message += f"; archived copy: {r.archive}"
+        extra = {"url": r.url, "verdict": r.verdict, "evidence": r.evidence(), "suggestion": r.suggestion,
+                 "archive": r.archive, "elapsed": round(r.elapsed, 3)}  # fmt: skip
+        for origin in r.origins:
+            findings.append(Finding(severity, f"link-{r.verdict}", message, origin, extra))
+    return findings
+
+
+def summarize(results: Sequence[LinkResult]) -> dict[str, int]:
+    """Counts per verdict, ``cached``, and ``no_network`` = 1 when every URL asked failed on DNS/routing."""
+    counts = Counter(r.verdict for r in results)
+    summary: dict[str, int] = {v: counts.get(v, 0) for v in VERDICTS}
+    asked = [r for r in results if not r.cached and r.error_kind not in ("scheme", "excluded", "ssrf", "deadline")]
+    summary["cached"] = sum(r.cached for r in results)
+    summary["no_network"] = int(bool(asked) and all(r.error_kind in NETWORK_DOWN for r in asked))
+    return summary
