@@ -9,21 +9,21 @@ were not checked, and calling them broken would send authors after links that ma
 
 from __future__ import annotations
 
-import difflib
 import re
 import threading
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote, unquote, urldefrag, urlsplit
 
-from citeproof.errors import ConfigError
+from citeproof.bib import BibEntry
 from citeproof.linkcache import LinkCache
-from citeproof.linkhttp import HostScheduler, Probe, Prober, request_json
+from citeproof.linkhttp import Probe, Prober, request_json
+from citeproof.linkpace import HostScheduler
+from citeproof.linksettings import HostLimit, LinkSettings
 from citeproof.report import Finding, Location, Severity
 
 if TYPE_CHECKING:
@@ -38,17 +38,6 @@ CHALLENGE_HEADERS = ("cf-mitigated", "x-amzn-waf-action", "x-datadome")  # set o
 NETWORK_DOWN = frozenset({"dns", "unreachable"})
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
-
-
-class BibEntry(Protocol):
-    """Stand-in for ``citeproof.bib.BibEntry`` until that module exists."""
-
-    @property
-    def key(self) -> str: ...
-    @property
-    def fields(self) -> Mapping[str, str]: ...
-    @property
-    def line(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -78,145 +67,6 @@ class LinkResult:
     def evidence(self) -> str:
         hops = " -> ".join(f"{m} {s} {u}" for m, u, s in self.chain)
         return "; ".join(x for x in (hops, self.error, self.note, f"{self.elapsed:.2f} s") if x)
-
-
-DEFAULT_USER_AGENT = "citeproof-linkcheck/1.0 (+https://github.com/citeproof/citeproof; checks links cited in articles)"
-# Publishers that answer robots with 401/403 however alive the page is.
-DEFAULT_BOT_WALLED = ("linkedin.com", "sciencedirect.com", "onlinelibrary.wiley.com", "tandfonline.com", "jstor.org",
-                      "researchgate.net", "academic.oup.com", "journals.sagepub.com", "jamanetwork.com", "nejm.org")  # fmt: skip
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-@dataclass(frozen=True)
-class HostLimit:
-    """Politeness for one host: concurrent requests, and an optional ceiling in requests per second."""
-
-    concurrency: int
-    rate: float | None = None
-
-
-@dataclass(frozen=True)
-class LinkSettings:
-    """How links are checked; ``from_mapping`` reads ``[tool.citeproof.links]`` (keys use hyphens)."""
-
-    connect_timeout: float = 5.0
-    read_timeout: float = 10.0
-    concurrency: int = 32
-    per_host: int = 8  # below lychee's 10; a browser opens 6
-    hosts: Mapping[str, HostLimit] = field(default_factory=dict)  # "host" or "host:port" -> limits
-    retries: int = 2
-    backoff: float = 0.5  # first retry waits 0.5-1 s, then doubles
-    max_retry_after: float = 60.0
-    deadline: float = 300.0
-    max_redirects: int = 10
-    max_body_bytes: int = 2 * 1024 * 1024
-    cache_path: Path | None = None  # None: no cache file at all
-    cache_max_age: float = 86400.0
-    no_cache: bool = False  # neither read nor write the cache
-    user_agent: str = DEFAULT_USER_AGENT
-    exclude: tuple[str, ...] = ()  # regular expressions searched in each URL
-    bot_walled_hosts: tuple[str, ...] = DEFAULT_BOT_WALLED
-    blocked_policy: Literal["warn", "error", "ignore"] = "warn"
-    allow_private: bool = False  # True turns the SSRF guard off
-    allow_hosts: tuple[str, ...] = ()  # "host" or "host:port" the guard lets through even if private
-    doi_resolver: str = "https://doi.org"
-    archive_url: str = "https://archive.org/wayback/available"
-    suggest_archive: bool = False
-
-    def limit_for(self, netloc: str) -> HostLimit:
-        host = netloc.rsplit(":", 1)[0] if not netloc.endswith("]") else netloc
-        return self.hosts.get(netloc) or self.hosts.get(host) or HostLimit(self.per_host)
-
-    @classmethod
-    def from_mapping(cls, raw: Mapping[str, Any], *, build_dir: Path, where: str = "tool.citeproof.links") -> LinkSettings:
-        """Validate a links table; one ConfigError names every bad key with what to do."""
-        problems: list[str] = []
-        names = {f.name.replace("_", "-"): f for f in fields(cls) if f.name != "cache_path"} | {"cache": None}
-        values: dict[str, Any] = {"cache_path": build_dir / ".cache" / "links.json"}
-        for key, value in raw.items():
-            name = key.replace("_", "-")
-            if name not in names:
-                guess = difflib.get_close_matches(name, sorted(names), n=1)
-                hint = f"did you mean '{guess[0]}'?" if guess else f"known keys: {', '.join(sorted(names))}"
-                problems.append(f"Config value '{where}.{key}': unknown key; {hint}")
-                continue
-            try:
-                values.update(_parse(name, value, build_dir))
-            except ValueError as exc:
-                problems.append(f"Config value '{where}.{key}': {exc}")
-        if problems:
-            raise ConfigError(problems)
-        return cls(**values)
-
-
-def _parse(name: str, value: Any, build_dir: Path) -> dict[str, Any]:
-    """One key's typed value, or ValueError saying what was expected and what came."""
-    attr, got = name.replace("-", "_"), f"got {value!r}"
-    is_num = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if name in ("connect-timeout", "read-timeout", "backoff", "max-retry-after", "deadline", "cache-max-age"):
-        if isinstance(value, str) and name in ("deadline", "cache-max-age", "max-retry-after"):
-            match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", value)
-            if match:
-                return {attr: float(match[1]) * _UNITS[match[2]]}
-        if not is_num or value <= 0:
-            raise ValueError(f"expected a positive number of seconds (or '30s', '12h', '7d'), {got}")
-        return {attr: float(value)}
-    if name in ("concurrency", "per-host", "retries", "max-redirects", "max-body-bytes"):
-        if not isinstance(value, int) or isinstance(value, bool) or value < (0 if name == "retries" else 1):
-            raise ValueError(f"expected a whole number{'' if name == 'retries' else ' of at least 1'}, {got}")
-        return {attr: value}
-    if name in ("no-cache", "allow-private", "suggest-archive"):
-        if not isinstance(value, bool):
-            raise ValueError(f"expected true or false, {got}")
-        return {attr: value}
-    if name in ("exclude", "bot-walled-hosts", "allow-hosts"):
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise ValueError(f"expected a list of strings, {got}")
-        for pattern in value if name == "exclude" else ():
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"{pattern!r} is not a regular expression ({exc}); escape dots as '\\.'") from None
-        return {attr: tuple(v.lower() if name != "exclude" else v for v in value)}
-    if name == "blocked-policy":
-        if value not in ("warn", "error", "ignore"):
-            raise ValueError(f"expected 'warn', 'error' or 'ignore', {got}")
-        return {attr: value}
-    if name in ("doi-resolver", "archive-url", "user-agent"):
-        if not isinstance(value, str) or not value.strip():
-            raise ValueError(f"expected a non-empty string, {got}")
-        if name != "user-agent" and urlsplit(value).scheme not in ("http", "https"):
-            raise ValueError(f"expected an http(s) URL such as 'https://doi.org', {got}")
-        return {attr: value.strip()}
-    if name == "cache":  # a path relative to the build folder, or false for no cache file
-        if value is False:
-            return {"cache_path": None}
-        if not isinstance(value, str) or not value:
-            raise ValueError(f"expected a path (relative to the build folder) or false, {got}")
-        return {"cache_path": build_dir / value}
-    if name == "hosts":
-        return {"hosts": _parse_hosts(value)}
-    raise ValueError("unsupported key")  # pragma: no cover - every field has a branch above
-
-
-def _parse_hosts(value: Any) -> dict[str, HostLimit]:
-    example = 'e.g. hosts = { "example.org" = { concurrency = 2, rate = 1.0 } }'
-    if not isinstance(value, dict):
-        raise ValueError(f"expected a table of host names, {example}")
-    limits: dict[str, HostLimit] = {}
-    for host, spec in value.items():
-        conc, rate = (spec.get("concurrency", 1), spec.get("rate")) if isinstance(spec, dict) else (None, None)
-        extra = set(spec) - {"concurrency", "rate"} if isinstance(spec, dict) else set()
-        if (
-            not isinstance(conc, int)
-            or isinstance(conc, bool)
-            or conc < 1
-            or extra
-            or not (rate is None or (isinstance(rate, (int, float)) and not isinstance(rate, bool) and rate > 0))
-        ):
-            raise ValueError(f"host {host!r}: expected concurrency >= 1 and rate > 0 (requests per second), {example}")
-        limits[host.lower()] = HostLimit(conc, float(rate) if rate is not None else None)
-    return limits
 
 
 def doi_target(value: str) -> str:
