@@ -192,3 +192,13 @@ def test_build_draft_shows_source_needed_marker(make_project: MakeProject) -> No
     assert "[source needed]" in pdf_text
     with zipfile.ZipFile(project.build / "article.epub") as archive:
         assert any("[source needed]" in archive.read(n).decode() for n in archive.namelist() if n.endswith(".xhtml"))
+
+
+def test_build_shows_pandoc_and_typst_warnings(make_project: MakeProject) -> None:
+    typst = '```{=typst}\n#text(font: "No Such Font")[x]\n```'
+    doc = MINI_DOC.replace("## References", f"## Same {{#same}}\n\n## Same again {{#same}}\n\n{typst}\n\n## References")
+    project = make_project({"article": doc})
+    result = project.run("build", "-f", "pdf")
+    assert result.code == 0, result.err
+    assert "warning: manuscript/article.md: pandoc [WARNING] Duplicate identifier 'same'" in result.err
+    assert "unknown font family: no such font" in result.err
