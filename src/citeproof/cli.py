@@ -14,6 +14,8 @@ from citeproof.config import FORMATS, PAPERS, Config, load_config
 from citeproof.errors import CiteproofError, ExitCode
 from citeproof.report import FORMATS as REPORT_FORMATS
 
+RAW = argparse.RawDescriptionHelpFormatter
+
 DESCRIPTION = """\
 Build citation-checked health articles from Pandoc Markdown and BibTeX.
 
@@ -72,16 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--draft", action="store_true", help='show a visible "source needed" marker at every known gap')
     build.add_argument("--preview", action="store_true", help="also write PNG pages of every PDF into build/preview/")
     build.add_argument("--paper", choices=PAPERS, help="paper size of every PDF product (default: as configured per product)")
-    check = sub.add_parser(
-        "check",
-        parents=[common],
-        help="every claim cites a source? (and bibliography facts)",
-        description=CHECK_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    _add_documents(check)
-    _add_report_format(check)
-    check.add_argument("--strict", action="store_true", help="release mode: open gaps (.needs-source) fail the check too")
+    _report_command(sub, common, "check", "every claim cites a source? (and bibliography facts)", CHECK_DESCRIPTION,
+                    strict="release mode: open gaps (.needs-source) fail the check too")  # fmt: skip
     validate = sub.add_parser(
         "validate",
         parents=[common],
@@ -97,16 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--require-tools", action="store_true", help="fail (exit 3) when any validator is missing instead of skipping it (CI)"
     )
-    links = sub.add_parser(
-        "links",
-        parents=[common],
-        help="every URL still live?",
-        description=LINKS_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    _add_documents(links)
-    _add_report_format(links)
-    links.add_argument("--strict", action="store_true", help="permanent redirects, missing #fragments and the deadline fail the check too")
+    links = _report_command(sub, common, "links", "every URL still live?", LINKS_DESCRIPTION,
+                            strict="permanent redirects, missing #fragments and the deadline fail the check too")  # fmt: skip
     links.add_argument("--no-cache", action="store_true", help="check every URL again, ignoring results cached in build/.cache/links.json")
     links.add_argument("--suggest-archive", action="store_true", help="for each broken URL, look up an archived copy to link instead")
     return parser
@@ -145,6 +131,23 @@ Also checked: cited keys missing from the .bib, duplicate or malformed entries (
 entries never cited, web entries without a URL or DOI (warnings).
 Exit 0 when nothing is an error, 1 otherwise.
 """
+
+
+def _report_command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    name: str,
+    summary: str,
+    description: str,
+    *,
+    strict: str,
+) -> argparse.ArgumentParser:
+    """A checking command: documents to check, a report format, and --strict."""
+    parser = sub.add_parser(name, parents=[common], help=summary, description=description, formatter_class=RAW)
+    _add_documents(parser)
+    _add_report_format(parser)
+    parser.add_argument("--strict", action="store_true", help=strict)
+    return parser
 
 
 def _add_documents(parser: argparse.ArgumentParser) -> None:
