@@ -384,12 +384,16 @@ def test_settings_from_mapping_accepts_known_keys() -> None:
 
 def test_settings_from_mapping_lists_every_problem_with_did_you_mean() -> None:
     with pytest.raises(ConfigError) as caught:
-        ClaimSettings.from_mapping({"lead-in-covers-items": True, "strict": "yes", "colour": 1}, where="claims")
+        ClaimSettings.from_mapping({"lead-in-cover-items": True, "strict": "yes", "colour": 1}, where="claims")
     problems = caught.value.problems
     assert len(problems) == 3
-    assert "Unknown config key 'claims.lead-in-covers-items'; did you mean 'lead_in_covers_items'?" in problems
+    assert "Unknown config key 'claims.lead-in-cover-items'; did you mean 'lead-in-covers-items'?" in problems
     assert "Config value 'claims.strict': expected true or false, got 'yes'" in problems
     assert any("claims.colour" in p and "known keys" in p for p in problems)
+
+
+def test_settings_keys_are_written_with_hyphens() -> None:
+    assert ClaimSettings.from_mapping({"lead-in-covers-items": True}).lead_in_covers_items
 
 
 def test_settings_from_mapping_rejects_a_non_table() -> None:

@@ -51,15 +51,17 @@ class ClaimSettings:
         known = [f.name for f in fields(cls)]
         problems: list[str] = []
         values: dict[str, bool] = {}
+        shown = [k.replace("_", "-") for k in known]  # keys are written with hyphens, as elsewhere in the config
         for key, value in raw.items():
-            if key not in known:
-                close = difflib.get_close_matches(str(key).replace("-", "_"), known, n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
+            name = str(key).replace("-", "_")
+            if name not in known:
+                close = difflib.get_close_matches(str(key).replace("_", "-"), shown, n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(shown)}"
                 problems.append(f"Unknown config key '{where}.{key}'{hint}")
             elif not isinstance(value, bool):  # "yes" or 1 would be a silent guess: say so instead
                 problems.append(f"Config value '{where}.{key}': expected true or false, got {value!r}")
             else:
-                values[key] = value
+                values[name] = value
         if problems:
             raise ConfigError(problems)
         return cls(**values)
