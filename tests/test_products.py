@@ -206,3 +206,10 @@ def test_products_image_alt_text_reaches_the_pdf(make_project: MakeProject) -> N
         PdfReader(project.build / "article.pdf").trailer["/Root"]["/StructTreeRoot"]
     )
     assert 'alt="A blue square"' in (project.build / "article.html").read_text()
+
+
+def test_products_html_carries_the_clinic_identity(article_build: Path) -> None:
+    html = (article_build / "ketamine-addiction.html").read_text(encoding="utf-8")
+    assert '<header class="clinic">' in html and "data:image/svg+xml" in html  # the logo, embedded
+    assert '<a href="https://www.samhsa.gov/find-help/national-helpline">SAMHSA National Helpline</a>' in html
+    assert "Review date: not yet reviewed" in html
