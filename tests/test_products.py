@@ -211,5 +211,5 @@ def test_products_image_alt_text_reaches_the_pdf(make_project: MakeProject) -> N
 def test_products_html_carries_the_clinic_identity(article_build: Path) -> None:
     html = (article_build / "ketamine-addiction.html").read_text(encoding="utf-8")
     assert '<header class="clinic">' in html and "data:image/svg+xml" in html  # the logo, embedded
-    assert '<a href="https://www.samhsa.gov/find-help/national-helpline">SAMHSA National Helpline</a>' in html
+    assert '<a href="https://www.samhsa.gov/find-help/national-helpline">SAMHSA\nNational Helpline</a>' in html
     assert "Review date: not yet reviewed" in html
