@@ -7,10 +7,8 @@ from one :class:`ParsedDocument`, so pandoc reads each Markdown file exactly onc
 from __future__ import annotations
 
 import io
-import json
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import panflute as pf
 
@@ -47,10 +45,6 @@ class ParsedDocument:
         except (TypeError, ValueError, KeyError) as exc:
             raise BuildError(f"cannot read pandoc's parse of {self.display}: {exc}", hint="please report this with the document") from None
         return doc
-
-    def metadata(self) -> dict[str, Any]:
-        meta: dict[str, Any] = json.loads(self.ast_json)["meta"]
-        return meta
 
 
 def parse_document(config: DocumentConfig) -> ParsedDocument:
