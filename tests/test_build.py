@@ -202,3 +202,11 @@ def test_build_shows_pandoc_and_typst_warnings(make_project: MakeProject) -> Non
     assert result.code == 0, result.err
     assert "warning: manuscript/article.md: pandoc [WARNING] Duplicate identifier 'same'" in result.err
     assert "unknown font family: no such font" in result.err
+
+
+def test_build_broken_yaml_names_the_file_and_line(make_project: MakeProject) -> None:
+    project = make_project({"article": '---\ntitle: "Unclosed\nlang: en-US\n---\n\nText [@lee2023].\n'})
+    result = project.run("build")
+    assert result.code == 1
+    assert "manuscript/article.md:4: pandoc cannot read this document" in result.err
+    assert "fix the YAML front matter" in result.err and "Traceback" not in result.err

@@ -15,7 +15,7 @@ import panflute as pf
 from citeproof import tools
 from citeproof.bib import Bibliography, closest_key
 from citeproof.config import DocumentConfig
-from citeproof.errors import BuildError, CitationError
+from citeproof.errors import BuildError, CitationError, ToolFailedError
 from citeproof.report import Location
 
 # Pandoc Markdown with the extensions a clinic's article needs; smart quotes stay on.
@@ -56,10 +56,26 @@ def parse_document(config: DocumentConfig) -> ParsedDocument:
     except UnicodeDecodeError as exc:
         line = config.source.read_bytes()[: exc.start].count(b"\n") + 1
         raise BuildError("the file is not UTF-8 text", location=f"{config.display}:{line}", hint="save it as UTF-8") from None
-    result = tools.pandoc(["--from", READER, "--to", "json"], stdin=text.encode("utf-8"))
-    warnings = tuple(f"{config.display}: pandoc {w}" for w in result.warnings)
     _check_front_matter(text, config.display)
+    try:
+        result = tools.pandoc(["--from", READER, "--to", "json"], stdin=text.encode("utf-8"))
+    except ToolFailedError as exc:
+        if exc.returncode is None:
+            raise
+        raise _unreadable(exc.stderr, config.display) from None
+    warnings = tuple(f"{config.display}: pandoc {w}" for w in result.warnings)
     return ParsedDocument(config, text, result.stdout.decode("utf-8"), warnings)
+
+
+def _unreadable(stderr: str, display: str) -> BuildError:
+    """Pandoc refused the Markdown (almost always its YAML): say where, in the user's file."""
+    message = " ".join(stderr.split())
+    block = re.search(r"YAML metadata at \(line (\d+)", stderr)
+    inner = re.search(r"exception at line (\d+)", stderr)
+    line = int(block.group(1)) + int(inner.group(1)) if block and inner else (int(block.group(1)) if block else None)
+    where = f"{display}:{line}" if line else display
+    hint = "fix the YAML front matter (quotes closed? a space after each colon?)" if block else "fix the Markdown at that place"
+    return BuildError(f"pandoc cannot read this document: {message}", location=where, hint=hint)
 
 
 def _check_front_matter(text: str, display: str) -> None:
