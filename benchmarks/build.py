@@ -90,12 +90,36 @@ def with_citeproof(project: Path) -> None:
     )
 
 
+def peak_rss_mib(approach: str, project: Path, out: Path) -> float:
+    """Peak resident memory of the largest process one approach starts, measured in a fresh process."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--measure", approach, str(project), str(out)], check=True, capture_output=True, text=True
+    )
+    return int(done.stdout.strip()) / 1024  # ru_maxrss is in KiB on Linux
+
+
+def _measure(approach: str, project: Path, out: Path) -> None:
+    import resource
+
+    if approach == "hand":
+        by_hand(project, out)
+    else:
+        with_citeproof(project)
+    # RUSAGE_CHILDREN: the largest of the (waited-for) processes this one started.
+    print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--documents", type=int, nargs="*", default=[1, 4])
+    parser.add_argument("--measure", nargs=3, metavar=("APPROACH", "PROJECT", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    print(f"{'documents':>9}  {'by hand (s)':>11}  {'citeproof (s)':>13}  {'ratio':>6}")
+    if args.measure:
+        _measure(args.measure[0], Path(args.measure[1]), Path(args.measure[2]))
+        return
+    header = f"{'documents':>9}  {'by hand (s)':>11}  {'citeproof (s)':>13}  {'ratio':>6}"
+    print(f"{header}  {'peak MiB hand':>13}  {'citeproof':>9}  {'ratio':>6}")
     for documents in args.documents:
         with tempfile.TemporaryDirectory() as tmp:
             project = make_project(Path(tmp) / "p", documents)
@@ -112,8 +136,10 @@ def main() -> None:
                 with_citeproof(project)
                 ours.append(time.perf_counter() - start)
             b, c = statistics.median(baseline), statistics.median(ours)
-            print(f"{documents:>9}  {b:>11.2f}  {c:>13.2f}  {c / b:>5.2f}x")
-    print("ratio = citeproof / by hand (median of runs); below 1.00x means citeproof is faster")
+            mem_b, mem_c = peak_rss_mib("hand", project, hand_out), peak_rss_mib("citeproof", project, hand_out)
+            print(f"{documents:>9}  {b:>11.2f}  {c:>13.2f}  {c / b:>5.2f}x  {mem_b:>13.0f}  {mem_c:>9.0f}  {mem_c / mem_b:>5.2f}x")
+    print("time ratio = citeproof / by hand (median of runs); below 1.00x means citeproof is faster")
+    print("peak MiB = resident memory of the largest process each approach starts (pandoc, typst, python)")
 
 
 if __name__ == "__main__":
