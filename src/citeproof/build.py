@@ -72,7 +72,7 @@ def prepare(config: Config, options: BuildOptions, log: Log) -> list[Job]:
     products = load_products(config)
     jobs: list[Job] = []
     for parsed, bib in parse_all(config, options.documents, log):
-        check_citations(parsed, parsed.load(), bib)
+        check_citations(parsed, bib)
         style = resolve_style(parsed.config.style, config.root)
         outputs = select_outputs(
             parsed.config.name,

@@ -14,10 +14,9 @@ from pathlib import Path
 from citeproof.bib import Bibliography, bibliography_findings, closest_key, parse_bibliography
 from citeproof.build import select_documents
 from citeproof.claims import ClaimSettings, ClaimSummary, check_ast, check_document
-from citeproof.claimunits import read_ast
 from citeproof.clinic import Clinic, load_clinic
 from citeproof.config import Config
-from citeproof.document import ParsedDocument, cited_keys, locate_key, nocite_keys, parse_document
+from citeproof.document import ParsedDocument, locate_key, parse_document
 from citeproof.filters import load_filter
 from citeproof.products import Product, load_products, select_outputs
 from citeproof.render import Job, filtered_document
@@ -60,15 +59,14 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool) 
         if key not in bibs:
             bibs[key] = parse_bibliography(doc_config.bibliography, display=config.relative(doc_config.bibliography))
         bib, _ = bibs[key]
-        doc = parsed.load()
-        findings, summary = check_ast(read_ast(parsed.ast_json), parsed.source_text, parsed.display, settings)
+        findings, summary = check_ast(parsed.ast, parsed.source_text, parsed.display, settings)
         result.findings.extend(findings)
         result.add_summary(summary)
         result.findings.extend(
             _product_findings(config, parsed=parsed, bib=bib, products=products, clinic=clinic, settings=settings, full=findings)
         )
-        cited = set(cited_keys(doc))
-        nocite = nocite_keys(doc)
+        cited = set(parsed.cited)
+        nocite = set(parsed.nocite)
         cited_by_bib.setdefault(key, set()).update(cited)
         nocite_by_bib.setdefault(key, set()).update(nocite)
         result.findings.extend(_missing_keys(parsed, bib, cited | (nocite - {"*"})))

@@ -6,9 +6,11 @@ from one :class:`ParsedDocument`, so pandoc reads each Markdown file exactly onc
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import panflute as pf
 
@@ -37,6 +39,23 @@ class ParsedDocument:
     @property
     def display(self) -> str:
         return self.config.display
+
+    @functools.cached_property
+    def ast(self) -> dict[str, Any]:
+        """Pandoc's JSON as Python data, read once (panflute is only loaded where a filter needs it)."""
+        from citeproof.claimunits import read_ast  # json.loads with the collector paused: twice as fast
+
+        return read_ast(self.ast_json)
+
+    @functools.cached_property
+    def cited(self) -> frozenset[str]:
+        """Every key cited in the body."""
+        return frozenset(_cite_ids(self.ast["blocks"]))
+
+    @functools.cached_property
+    def nocite(self) -> frozenset[str]:
+        """Keys listed under ``nocite`` (``@*`` shows up as ``*``)."""
+        return frozenset(_cite_ids(self.ast["meta"].get("nocite", [])))
 
     def load(self) -> pf.Doc:
         """A fresh panflute Doc (filters mutate it, so each consumer gets its own)."""
@@ -91,30 +110,18 @@ def _check_front_matter(text: str, display: str) -> None:
         )
 
 
-def cited_keys(doc: pf.Doc) -> dict[str, int]:
-    """Every key cited in the body, with how often; ``nocite`` keys are separate."""
-    counts: dict[str, int] = {}
-
-    def visit(elem: pf.Element, _doc: pf.Doc) -> None:
-        if isinstance(elem, pf.Cite):
-            for citation in elem.citations:
-                counts[citation.id] = counts.get(citation.id, 0) + 1
-
-    doc.walk(visit)
-    return counts
-
-
-def nocite_keys(doc: pf.Doc) -> set[str]:
-    """Keys listed under ``nocite`` (``@*`` shows up as ``*``)."""
-    meta = doc.get_metadata("nocite", default=None, builtin=False)
+def _cite_ids(node: Any) -> set[str]:
+    """Every citation key under ``node`` of pandoc's JSON (an explicit stack: documents nest deep)."""
     found: set[str] = set()
-
-    def visit(elem: pf.Element, _doc: pf.Doc) -> None:
-        if isinstance(elem, pf.Cite):
-            found.update(c.id for c in elem.citations)
-
-    if meta is not None:
-        meta.walk(visit)
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("t") == "Cite":
+                found.update(citation["citationId"] for citation in item["c"][0])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return found
 
 
@@ -132,10 +139,10 @@ def locate_key(source: str, key: str) -> tuple[int, int] | None:
     return None
 
 
-def check_citations(parsed: ParsedDocument, doc: pf.Doc, bib: Bibliography) -> None:
+def check_citations(parsed: ParsedDocument, bib: Bibliography) -> None:
     """The strictness gate: an unknown key anywhere stops the build before any output."""
     known = bib.keys()
-    wanted = set(cited_keys(doc)) | (nocite_keys(doc) - {"*"})
+    wanted = set(parsed.cited) | (parsed.nocite - {"*"})
     unknown = sorted(wanted - known)
     if not unknown:
         return

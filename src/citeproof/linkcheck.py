@@ -17,7 +17,7 @@ from citeproof.bib import Bibliography, parse_bibliography
 from citeproof.build import select_documents
 from citeproof.clinic import load_clinic
 from citeproof.config import Config
-from citeproof.document import cited_keys, nocite_keys, parse_document
+from citeproof.document import parse_document
 from citeproof.links import LinkResult, LinkSettings, LinkTarget, check_links, extract_targets, results_to_findings, summarize
 from citeproof.report import Finding, Location
 
@@ -49,8 +49,7 @@ def gather_targets(config: Config, documents: Sequence[str] | None) -> list[Link
             bibs[key] = parse_bibliography(doc_config.bibliography, display=config.relative(doc_config.bibliography))[0]
         bib = bibs[key]
         doc = parsed.load()
-        listed = nocite_keys(doc)
-        cited = set(cited_keys(doc)) | (bib.keys() if "*" in listed else listed)
+        cited = set(parsed.cited) | (bib.keys() if "*" in parsed.nocite else set(parsed.nocite))
         pyproject = config.relative(config.root / "pyproject.toml")
         extra = [
             LinkTarget(url, (Location(pyproject, key=f"tool.citeproof.clinic.{name}"),))
