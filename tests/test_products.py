@@ -213,3 +213,13 @@ def test_products_html_carries_the_clinic_identity(article_build: Path) -> None:
     assert '<header class="clinic">' in html and "data:image/svg+xml" in html  # the logo, embedded
     assert '<a href="https://www.samhsa.gov/find-help/national-helpline">SAMHSA\nNational Helpline</a>' in html
     assert "Review date: not yet reviewed" in html
+
+
+def test_products_pdf_links_to_the_clinic_are_intact(article_build: Path) -> None:
+    """Pandoc escapes "//" in Typst markup; the clinic's addresses must reach the PDF unharmed."""
+    for name in ("ketamine-addiction.pdf", "ketamine-addiction-brochure.pdf"):
+        reader = PdfReader(article_build / name)
+        uris = {str(a.get_object()["/A"].get("/URI")) for p in reader.pages for a in p.get("/Annots", []) if "/A" in a.get_object()}
+        assert "https://clinic.example/articles/ketamine-addiction.html" in uris, name
+        assert "https://www.samhsa.gov/find-help/national-helpline" in uris, name
+        assert not any("\\" in uri for uri in uris), name

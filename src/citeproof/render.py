@@ -170,6 +170,12 @@ def _typst_variables(doc: pf.Doc, clinic: Clinic, job: Job) -> list[str]:
     if clinic.logo is not None:
         values["citeproof-typst-logo"] = typst_string("/" + clinic.logo_display.lstrip("/"))
     online = clinic.online_address(job.parsed.config.name)
+    # Addresses go in as string literals: pandoc escapes "//" for markup (a Typst comment),
+    # which would leave "https:/\/" inside a link.
+    if online:
+        values["citeproof-typst-online"] = typst_string(online)
+    if clinic.helpline_url:
+        values["citeproof-typst-helpline-url"] = typst_string(clinic.helpline_url)
     if online:
         values["citeproof-typst-qr"] = f"bytes({typst_string(qr_svg(online))})"
     return [arg for key, value in values.items() for arg in ("--variable", f"{key}={value}")]
