@@ -134,7 +134,8 @@ def test_links_rate_limited_host_ends_all_ok_and_slows_down(web: FakeWeb) -> Non
 
 
 def test_links_per_host_limit_is_respected(web: FakeWeb) -> None:
-    web[0].latency = 0.1
+    # Both hosts answer slowly, so overlapping requests are really in flight together.
+    web[0].latency = web[1].latency = 0.1
     urls = [web[0].add(f"/p/{i}") for i in range(12)] + [web[1].add(f"/q/{i}") for i in range(12)]
     results = check(urls, fast(per_host=2, hosts={}))
     assert all(r.verdict == "ok" for r in results)
