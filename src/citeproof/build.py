@@ -39,6 +39,10 @@ class BuildOptions:
     preview: bool = False  # also write PNG pages of every PDF into build/preview/
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def select_documents(config: Config, names: Sequence[str] | None) -> list[DocumentConfig]:
     """The configured documents, or only those ``names`` (an unknown name is a usage error)."""
     if not names:
@@ -96,7 +100,8 @@ def build(config: Config, options: BuildOptions, *, log: Log) -> list[Path]:
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=config.build_dir))
     try:
         workers = max(1, min(len(jobs), os.cpu_count() or 1))
-        log(f"building {len(jobs)} outputs of {len({j.parsed.config.name for j in jobs})} documents ({workers} at a time)")
+        documents = len({j.parsed.config.name for j in jobs})
+        log(f"building {_count(len(jobs), 'output')} of {_count(documents, 'document')} ({workers} at a time)")
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(lambda job: render(job, config, clinic, staging), jobs))
         for job, warnings in zip(jobs, results, strict=True):
@@ -111,9 +116,9 @@ def build(config: Config, options: BuildOptions, *, log: Log) -> list[Path]:
             written.append(target)
             if target.parent == config.build_dir:
                 log(f"wrote {config.relative(target)} ({target.stat().st_size // 1024 + 1} KB)")
-        previews = len(written) - len(jobs)
-        if previews:
-            log(f"wrote {previews} preview pages into {config.relative(config.build_dir / PREVIEW_DIR)}/")
-        return written
+        outputs = [p for p in written if p.parent == config.build_dir]
+        if len(written) > len(outputs):
+            log(f"wrote {len(written) - len(outputs)} preview pages into {config.relative(config.build_dir / PREVIEW_DIR)}/")
+        return outputs
     finally:
         shutil.rmtree(staging, ignore_errors=True)

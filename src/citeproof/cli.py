@@ -186,7 +186,8 @@ def _cmd_build(config: Config, args: argparse.Namespace, out: TextIO, err: TextI
 
     written = build(config, options, log=log)
     if not args.quiet:
-        print(f"built {len(written)} outputs in {time.perf_counter() - started:.1f} s", file=err)
+        noun = "output" if len(written) == 1 else "outputs"
+        print(f"built {len(written)} {noun} in {time.perf_counter() - started:.1f} s", file=err)
     return ExitCode.OK
 
 
