@@ -123,7 +123,8 @@ def cue_matches(text: str, lower: str) -> list[tuple[str, int, int]]:
     """(rule, start, end) of each match of ``CUES`` in ``text``, as ``finditer`` would find them.
 
     ``lower`` is ``text.lower()`` with the same length. The pattern is tried only at
-    anchor words: ~10x faster than letting the regex try every character.
+    anchor words: ~10x faster than letting the regex try every character. No match
+    spans a NUL, so many texts joined by NULs are searched in one call.
     """
     found: list[tuple[str, int, int]] = []
     end = 0

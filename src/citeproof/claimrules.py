@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .claimcues import CAUSAL, EVIDENCE, GENERALISATION, NUMBERS, cue_matches, is_factual, words
@@ -92,14 +93,14 @@ def _attributed(text: str, start: int, end: int) -> bool:
     return any(match.group(0).split()[0].lower() not in _NAME_STOP for match in _NAME.finditer(window))
 
 
-def _quotations(text: str, sentences: list[tuple[int, int]], skipped: set[int]) -> list[RuleHit]:
+def _quotations(text: str, sentences: list[tuple[int, int]], skipped: Callable[[int], bool]) -> list[RuleHit]:
     starts = [s for s, _ in sentences]
     hits: list[RuleHit] = []
     for match in _QUOTES.finditer(text):
         inner = match.group("a") or match.group("b") or match.group("c") or ""
         if len(inner.split()) < 3:  # scare quotes and quoted terms ("trance-like") are not quotations
             continue
-        if bisect_right(starts, match.start()) - 1 in skipped:
+        if skipped(bisect_right(starts, match.start()) - 1):
             continue
         rule = QUOTATION if _attributed(text, match.start(), match.end()) else UNATTRIBUTED_QUOTATION
         hits.append(RuleHit(rule, _shorten(match.group(0)), match.group(0)))
@@ -119,16 +120,79 @@ def _lowered(text: str) -> str:
 
 def classify_text(text: str) -> list[RuleHit]:
     """Rules that make ``text`` a claim, most serious first; empty when it asserts nothing."""
-    text = " ".join(text.split())
-    if not text:
-        return []
-    lower = _lowered(text)
+    return classify_texts([text])[0]
+
+
+def classify_texts(texts: list[str], enough: list[bool] | None = None) -> list[list[RuleHit]]:
+    """``classify_text`` of each text: the cue patterns run once over all of them, joined by NULs.
+
+    Where ``enough`` is true, only less is promised (see :func:`_enough`): what a
+    cited unit's verdict needs.
+    """
+    texts = [" ".join(text.split()) for text in texts]
+    lowers = [_lowered(text) for text in texts]
+    found = cue_matches("\0".join(texts), "\0".join(lowers))  # no cue matches a NUL, so none spans two texts
+    results: list[list[RuleHit]] = []
+    offset, index = 0, 0
+    for number, (text, lower) in enumerate(zip(texts, lowers, strict=True)):
+        end, first = offset + len(text), index
+        while index < len(found) and found[index][1] < end:
+            index += 1
+        cues = [(rule, start - offset, stop - offset) for rule, start, stop in found[first:index]] if index > first else []
+        if not text:
+            results.append([])
+        elif enough is not None and enough[number]:
+            results.append(_enough(text, lower, cues))
+        else:
+            results.append(_classify(text, lower, cues))
+        offset = end + 1
+    return results
+
+
+def _sentence_cues(text: str, found_cues: list[tuple[str, int, int]]) -> tuple[list[tuple[int, int]], list[list[tuple[str, int, int]]]]:
     sentences = split_sentences(text)
     starts = [s for s, _ in sentences]
     cues: list[list[tuple[str, int, int]]] = [[] for _ in sentences]
-    for rule, start, end in cue_matches(text, lower):
+    for rule, start, end in found_cues:
         cues[bisect_right(starts, start) - 1].append((rule, start, end))
+    return sentences, cues
 
+
+def _enough(text: str, lower: str, found_cues: list[tuple[str, int, int]]) -> list[RuleHit]:
+    """Empty exactly when ``_classify`` is; else every quotation hit or, with none, one hit.
+
+    So the unattributed quotations come in the same order, and the search stops at
+    the first sentence that asserts: a cited unit's verdict needs no more.
+    """
+    sentences, cues = _sentence_cues(text, found_cues)
+    verdicts: dict[int, bool] = {}
+
+    def skipped(index: int) -> bool:
+        if index < 0:
+            return False
+        if index not in verdicts:
+            start, end = sentences[index]
+            strong = any(rule != GENERALISATION for rule, _, _ in cues[index])
+            verdicts[index] = is_non_assertion(text[start:end], set(_TOKEN.findall(lower, start, end)), strong)
+        return verdicts[index]
+
+    if "“" in text or '"' in text or "‘" in text or "'" in text:
+        quotes = _quotations(text, sentences, skipped)
+        if quotes:
+            return sorted(quotes, key=lambda hit: _RANK[hit.rule])
+    for index, (start, end) in enumerate(sentences):
+        if skipped(index):
+            continue
+        if cues[index]:
+            rule, s, e = cues[index][0]
+            return [RuleHit(rule, _excerpt(text[start:end], s - start, e - start), text[s:e])]
+        if is_factual(text[start:end], lower[start:end], set(_TOKEN.findall(lower, start, end))):
+            return [RuleHit(FACTUAL, " ".join(text[start:end].split()[:8]), "")]
+    return []
+
+
+def _classify(text: str, lower: str, found_cues: list[tuple[str, int, int]]) -> list[RuleHit]:
+    sentences, cues = _sentence_cues(text, found_cues)
     hits: list[RuleHit] = []
     skipped: set[int] = set()
     for index, (start, end) in enumerate(sentences):
@@ -148,6 +212,6 @@ def classify_text(text: str) -> list[RuleHit]:
             words = sentence.split()
             hits.append(RuleHit(FACTUAL, " ".join(words[:8]) + (" ..." if len(words) > 8 else ""), ""))
     if "“" in text or '"' in text or "‘" in text or "'" in text:
-        hits.extend(_quotations(text, sentences, skipped))
+        hits.extend(_quotations(text, sentences, skipped.__contains__))
     hits.sort(key=lambda hit: _RANK[hit.rule])  # stable: document order within a rule
     return hits

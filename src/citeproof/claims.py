@@ -24,7 +24,7 @@ from typing import Any
 
 import panflute as pf
 
-from .claimrules import QUOTATION, RULES, UNATTRIBUTED_QUOTATION, RuleHit, classify_text
+from .claimrules import QUOTATION, RULES, UNATTRIBUTED_QUOTATION, RuleHit, classify_text, classify_texts
 from .claimunits import GAP_CLASS, WAIVE_CLASS, Unit, gc_paused, units
 from .errors import ConfigError
 from .report import Finding, Location, Severity
@@ -123,11 +123,9 @@ def check_ast(ast: Mapping[str, Any], source_text: str, path: str, settings: Cla
 
 def _check(ast: Mapping[str, Any], source_text: str, path: str, settings: ClaimSettings) -> tuple[list[Finding], ClaimSummary]:
     locator = SourceLocator(source_text)
-    findings: list[Finding] = []
-    counts = dict.fromkeys(("units", "claims", "cited", "uncited", "waived", "open_gaps"), 0)
     where: dict[int, int] = {}  # id(unit) -> stream position, for its footnotes' searches
+    placed: list[tuple[Unit, int | None, bool]] = []
     for unit in units(ast["blocks"], lead_in_covers_items=settings.lead_in_covers_items):
-        counts["units"] += 1
         locate = "".join(unit.locate)
         if unit.parent is None:
             line, exact = locator.find(locate)
@@ -135,7 +133,19 @@ def _check(ast: Mapping[str, Any], source_text: str, path: str, settings: ClaimS
             line, exact = locator.find(locate, start=where.get(id(unit.parent), locator.cursor))
         if unit.notes:
             where[id(unit)] = locator.cursor
-        outcome = _judge(unit, settings)
+        placed.append((unit, line, exact))
+    # every unit's text (and waived text) classified in one pass: the cue patterns run once
+    texts = ["".join(unit.text) for unit, _, _ in placed]
+    waived = [(index, "".join(unit.waived_text)) for index, (unit, _, _) in enumerate(placed) if unit.waived_text]
+    # a cited unit needs only whether it is a claim and its unattributed quotations (see _judge)
+    enough = [unit.cites and not unit.gap and not unit.waived and unit.kind != "block-quote" for unit, _, _ in placed]
+    classified = classify_texts(texts + [text for _, text in waived], enough + [False] * len(waived))
+    waived_hits = dict(zip((index for index, _ in waived), classified[len(texts) :], strict=True))
+    findings: list[Finding] = []
+    counts = dict.fromkeys(("units", "claims", "cited", "uncited", "waived", "open_gaps"), 0)
+    counts["units"] = len(placed)
+    for index, (unit, line, exact) in enumerate(placed):
+        outcome = _judge(unit, settings, texts[index], classified[index], waived_hits.get(index, []))
         if outcome is None:
             continue
         counts["claims"] += 1
@@ -162,15 +172,16 @@ class _Outcome:
     hits: list[RuleHit] = field(default_factory=list)
 
 
-def _judge(unit: Unit, settings: ClaimSettings) -> _Outcome | None:
-    """Which bucket a unit falls in, and the finding it earns (None: not a claim)."""
-    text = "".join(unit.text)
-    hits = classify_text(text)
+def _judge(unit: Unit, settings: ClaimSettings, text: str, hits: list[RuleHit], waived_hits: list[RuleHit]) -> _Outcome | None:
+    """Which bucket a unit falls in, and the finding it earns (None: not a claim).
+
+    ``text`` is the unit's text, ``hits`` and ``waived_hits`` what the rules found in
+    it and in its waived spans.
+    """
     if unit.kind == "block-quote":
         # a block quote is a quotation whatever its words; where it came from is outside it
         hits.append(RuleHit(QUOTATION, _opening(text), ""))
         hits.sort(key=lambda hit: RULES.index(hit.rule))
-    waived_hits = classify_text("".join(unit.waived_text)) if unit.waived_text else []
     if unit.waived and hits:  # the whole unit sits in a .no-claim Div
         waived_hits, hits = hits, []
     if not hits and not waived_hits and not unit.gap:

@@ -79,17 +79,28 @@ def _inlines(items: Sequence[Node], unit: Unit, waived: bool) -> None:
     """Append the text of ``items`` to ``unit``; notes are kept aside as units of their own."""
     text = unit.waived_text if waived else unit.text
     locate = unit.locate
-    for item in items:
-        tag = item["t"]
-        # Str and Space are nearly every inline: keep their path short
-        if tag == "Str":
-            locate.append(item["c"])
-            text.append(item["c"])
-        elif tag in {"Space", "SoftBreak", "LineBreak"}:
-            locate.append(" ")
-            text.append(" ")
-        else:
-            _other(item, tag, unit, waived)
+    # Str and Space are nearly every inline: a Str's content is its text, and Space,
+    # SoftBreak and LineBreak have none (" "); every other inline's content is a list
+    pieces = [item.get("c", " ") for item in items]
+    try:
+        joined = "".join(pieces)
+    except TypeError:  # some other inline: join the runs of plain text between them
+        run = 0
+        for index, piece in enumerate(pieces):
+            if piece.__class__ is not str:
+                if run < index:
+                    joined = "".join(pieces[run:index])
+                    locate.append(joined)
+                    text.append(joined)
+                _other(items[index], items[index]["t"], unit, waived)
+                run = index + 1
+        if run < len(pieces):
+            joined = "".join(pieces[run:])
+            locate.append(joined)
+            text.append(joined)
+    else:
+        locate.append(joined)
+        text.append(joined)
 
 
 def _other(item: Node, tag: str, unit: Unit, waived: bool) -> None:
