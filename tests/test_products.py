@@ -223,3 +223,15 @@ def test_products_pdf_links_to_the_clinic_are_intact(article_build: Path) -> Non
         assert "https://clinic.example/articles/ketamine-addiction.html" in uris, name
         assert "https://www.samhsa.gov/find-help/national-helpline" in uris, name
         assert not any("\\" in uri for uri in uris), name
+
+
+def test_products_low_resolution_image_draws_a_warning(make_project: MakeProject) -> None:
+    images = "![A small photo](photo.png)\n\n![The same, printed small](photo.png){width=1in}"
+    doc = MINI_DOC.replace("## References", f"{images}\n\n## References")
+    project = make_project({"article": doc}, config=PRODUCTS + CLINIC)
+    Image.new("RGB", (400, 300), "white").save(project.root / "manuscript" / "photo.png")
+    result = project.run("build", "-p", "handout")
+    assert result.code == 0, result.err
+    # 400 px across the 6.8 in text width is about 59 dpi; at 1 in wide it is 400 dpi.
+    assert "the image 'photo.png' prints 6.8 in wide at 59 dpi and will look blurred" in result.err
+    assert result.err.count("will look blurred") == 2  # once per output: the Letter and the A4 handout

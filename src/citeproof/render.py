@@ -93,12 +93,22 @@ def filtered_document(job: Job, config: Config, clinic: Clinic, *, filters: Sequ
     meta["citeproof-product"] = product.name
     meta["citeproof-layout"] = product.layout
     meta["citeproof-resource-dir"] = config.relative(job.parsed.config.source.parent)
+    meta["citeproof-root"] = str(config.root)
     return apply_filters(doc, config.filters if filters is None else filters)
+
+
+def filter_warnings(doc: pf.Doc) -> tuple[str, ...]:
+    """What the filters asked to tell the user (under ``citeproof-warnings``), taken out of the metadata."""
+    warnings = doc.get_metadata("citeproof-warnings", default=[]) or []
+    if "citeproof-warnings" in doc.metadata:
+        del doc.metadata["citeproof-warnings"]
+    return tuple(str(w) for w in warnings)
 
 
 def render(job: Job, config: Config, clinic: Clinic, staging: Path) -> tuple[str, ...]:
     """Write ``job``'s output into ``staging``; return the tools' warnings."""
     doc = filtered_document(job, config, clinic)
+    notes = filter_warnings(doc)
     ast = json.dumps(doc.to_json()).encode("utf-8")
     epoch = source_date_epoch(doc.get_metadata("date", default=None))
     product = job.output.product
@@ -117,10 +127,10 @@ def render(job: Job, config: Config, clinic: Clinic, staging: Path) -> tuple[str
         # --embed-resources marks every embedded <img> role="img", which the Nu checker
         # warns is redundant on an <img>; the element's own role is the right one.
         out.write_text(_REDUNDANT_IMG_ROLE.sub(r"\1", out.read_text(encoding="utf-8")), encoding="utf-8")
-        return warnings
+        return notes + warnings
     if product.format == "epub":
         args = ["--to", "epub3", "--css", str(templates / "citeproof.css"), "--output", str(out)]
-        return tools.pandoc([*common, *args], stdin=ast, env=env, cwd=config.root).warnings
+        return notes + tools.pandoc([*common, *args], stdin=ast, env=env, cwd=config.root).warnings
     template = templates / f"{product.layout}.typ"
     if not template.is_file():
         raise BuildError(
@@ -143,7 +153,7 @@ def render(job: Job, config: Config, clinic: Clinic, staging: Path) -> tuple[str
     out.write_bytes(pages[0])
     if job.preview:
         _write_preview(typst_source, config, job, staging, epoch)
-    return result.warnings + warnings
+    return notes + result.warnings + warnings
 
 
 def _write_preview(typst_source: bytes, config: Config, job: Job, staging: Path, epoch: int) -> None:
