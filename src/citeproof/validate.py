@@ -190,22 +190,14 @@ def _run_all(box: Toolbox, targets: dict[str, list[Target]], preview_dir: Path |
     # Java and Node validators are separate processes: run them two at a time (the CI
     # machine has two cores) while this thread drives Chromium and reads the PDFs.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for target in targets["epub"]:
-            if needs := missing(box, "java", "epubcheck"):
-                skip("EPUBCheck", target.display, needs)
-            else:
-                futures.append(pool.submit(epub.run_epubcheck, str(box.java), _given(box.epubcheck_jar), target.path, target.display))
-            if needs := missing(box, "node", "ace", "chromium"):
-                skip("Ace by DAISY", target.display, needs)
-            else:
-                ace = (str(box.node), _given(box.ace_js), _given(box.chromium))
-                futures.append(pool.submit(epub.run_ace, *ace, target.path, target.display))
+        for name, fmt, requirements, runner in _process_validators(box):
+            for target in targets[fmt]:
+                if needs := missing(box, *requirements):
+                    skip(name, target.display, needs)
+                else:
+                    futures.append(pool.submit(runner, target.path, target.display))
         pages: list[html.Page] = []
         for target in targets["html"]:
-            if needs := missing(box, "java", "vnu"):
-                skip("Nu Html Checker", target.display, needs)
-            else:
-                futures.append(pool.submit(html.run_vnu, str(box.java), _given(box.vnu_jar), target.path, target.display))
             if needs := missing(box, "playwright", "chromium", "axe"):
                 skip("axe-core and the HTML screenshots", target.display, needs)
             else:
@@ -225,6 +217,21 @@ def _run_all(box: Toolbox, targets: dict[str, list[Target]], preview_dir: Path |
                 outcome.previews.extend(pdf.render_pages(str(box.pdftoppm), target.path, preview_dir, target.stem))
         runs.extend(future.result() for future in futures)
     return runs
+
+
+Runner = Callable[[Path, str], ToolRun]
+
+
+def _process_validators(box: Toolbox) -> list[tuple[str, str, tuple[str, ...], Runner]]:
+    """The validators that run as processes of their own: name, format, what they need, how to run one."""
+    return [
+        ("EPUBCheck", "epub", ("java", "epubcheck"),
+         lambda path, shown: epub.run_epubcheck(str(box.java), _given(box.epubcheck_jar), path, shown)),
+        ("Ace by DAISY", "epub", ("node", "ace", "chromium"),
+         lambda path, shown: epub.run_ace(str(box.node), _given(box.ace_js), _given(box.chromium), path, shown)),
+        ("Nu Html Checker", "html", ("java", "vnu"),
+         lambda path, shown: html.run_vnu(str(box.java), _given(box.vnu_jar), path, shown)),
+    ]  # fmt: skip
 
 
 def _given(value: Path | None) -> Path:
