@@ -1,4 +1,4 @@
-"""The command line: ``citeproof build | check | links``; the only place errors meet the user."""
+"""The command line: ``citeproof build | check | links | validate``; the only place errors meet the user."""
 
 from __future__ import annotations
 
@@ -27,13 +27,14 @@ and refuses to build while a cited key is missing from the bibliography.
 
 EPILOG = """\
 examples:
-  citeproof build                       every document, every format
-  citeproof build -p brochure -d ketamine-addiction
-  citeproof build -f pdf --paper a4       every PDF product on A4
+  citeproof build                       every document into every product
+  citeproof build -p brochure           only the tri-fold brochure
+  citeproof build -f pdf --paper a4     every PDF product on A4
   citeproof build --draft               show "source needed" markers
   citeproof check                       every claim cites a source?
   citeproof check --format json         the same, for tools
   citeproof links                       every URL still live?
+  citeproof validate                    EPUBCheck, Ace, Nu and axe-core on build/
 
 exit codes: 0 ok, 1 findings or bad input, 2 usage or configuration,
             3 a tool (pandoc, typst, a validator) failed, 4 no network (links),
@@ -42,9 +43,7 @@ exit codes: 0 ok, 1 findings or bad input, 2 usage or configuration,
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="citeproof", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(prog="citeproof", description=DESCRIPTION, epilog=EPILOG, formatter_class=RAW)
     parser.add_argument("--version", action="version", version=f"citeproof {__version__}")
     parser.add_argument(
         "--config", type=Path, metavar="PYPROJECT", help="the pyproject.toml to use (default: found from the current folder upwards)"
