@@ -11,16 +11,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from citeproof.bib import Bibliography, bibliography_findings, closest_key, parse_bibliography
+from citeproof.bib import Bibliography, bibliography_findings, parse_bibliography
 from citeproof.build import select_documents
 from citeproof.claims import ClaimSettings, ClaimSummary, check_ast, check_document
 from citeproof.clinic import Clinic, load_clinic
 from citeproof.config import Config
-from citeproof.document import ParsedDocument, locate_key, parse_document
+from citeproof.document import ParsedDocument, parse_document, unknown_keys
 from citeproof.filters import load_filter
 from citeproof.products import Product, load_products, select_outputs
 from citeproof.render import Job, filtered_document
-from citeproof.report import Finding, Location
+from citeproof.report import Finding
 
 
 @dataclass
@@ -69,22 +69,18 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool) 
         nocite = set(parsed.nocite)
         cited_by_bib.setdefault(key, set()).update(cited)
         nocite_by_bib.setdefault(key, set()).update(nocite)
-        result.findings.extend(_missing_keys(parsed, bib, cited | (nocite - {"*"})))
+        result.findings.extend(_missing_keys(parsed, bib))
     for key, (bib, problems) in bibs.items():
         result.findings.extend(problems)
         result.findings.extend(bibliography_findings(bib, cited_by_bib[key], nocite_by_bib[key]))
     return result
 
 
-def _missing_keys(parsed: ParsedDocument, bib: Bibliography, wanted: set[str]) -> list[Finding]:
-    findings = []
-    for key in sorted(wanted - bib.keys()):
-        where = locate_key(parsed.source_text, key)
-        guess = closest_key(key, bib.keys())
-        hint = f"; did you mean '@{guess}'?" if guess else f"; add an entry '{key}' to {bib.display}"
-        location = Location(parsed.display, *where) if where else Location(parsed.display)
-        findings.append(Finding("error", "unknown-key", f"cited key '@{key}' is not in {bib.display}{hint}", location))
-    return findings
+def _missing_keys(parsed: ParsedDocument, bib: Bibliography) -> list[Finding]:
+    return [
+        Finding("error", "unknown-key", f"cited key '@{u.key}' is not in {bib.display}; {u.advice}", u.location)
+        for u in unknown_keys(parsed, bib)
+    ]
 
 
 def _product_findings(

@@ -139,22 +139,35 @@ def locate_key(source: str, key: str) -> tuple[int, int] | None:
     return None
 
 
+@dataclass(frozen=True)
+class UnknownKey:
+    """A key a document cites that its bibliography lacks: where, and what it might have meant."""
+
+    key: str
+    location: Location
+    advice: str  # "did you mean '@x'?" or "add an entry 'x' to <bib>"
+
+
+def unknown_keys(parsed: ParsedDocument, bib: Bibliography) -> list[UnknownKey]:
+    """Every cited or nocite key missing from ``bib`` (the build's gate and the check share it)."""
+    known = bib.keys()
+    found = []
+    for key in sorted((set(parsed.cited) | (parsed.nocite - {"*"})) - known):
+        where = locate_key(parsed.source_text, key)
+        guess = closest_key(key, known)
+        advice = f"did you mean '@{guess}'?" if guess else f"add an entry '{key}' to {bib.display}"
+        found.append(UnknownKey(key, Location(parsed.display, *where) if where else Location(parsed.display), advice))
+    return found
+
+
 def check_citations(parsed: ParsedDocument, bib: Bibliography) -> None:
     """The strictness gate: an unknown key anywhere stops the build before any output."""
-    known = bib.keys()
-    wanted = set(parsed.cited) | (parsed.nocite - {"*"})
-    unknown = sorted(wanted - known)
+    unknown = unknown_keys(parsed, bib)
     if not unknown:
         return
-    lines = []
-    for key in unknown:
-        where = locate_key(parsed.source_text, key)
-        place = Location(parsed.display, *where) if where else Location(parsed.display)
-        guess = closest_key(key, known)
-        suggestion = f"; did you mean '@{guess}'?" if guess else f"; add an entry '{key}' to {bib.display}"
-        lines.append(f"  {place}: unknown citation key '@{key}'{suggestion}")
+    lines = [f"  {u.location}: unknown citation key '@{u.key}'; {u.advice}" for u in unknown]
     count = f"{len(unknown)} unknown citation key" + ("s" if len(unknown) > 1 else "")
     raise CitationError(
-        f"{count} in {parsed.display} (keys known to {bib.display}: {len(known)}):\n" + "\n".join(lines),
+        f"{count} in {parsed.display} (keys known to {bib.display}: {len(bib.keys())}):\n" + "\n".join(lines),
         hint="fix the key in the Markdown, or add the entry to the .bib; nothing was built",
     )
