@@ -22,8 +22,7 @@ PYTHON = "3.11"
 @nox.session(python=PYTHON)
 def build(session: nox.Session) -> None:
     """Build HTML, EPUB and PDF of every document into build/ (pass args, e.g. -- --draft)."""
-    session.install(".")
-    session.run("citeproof", "build", *session.posargs)
+    _citeproof(session, "build")
 
 
 @nox.session(python=PYTHON)
@@ -47,15 +46,19 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def check(session: nox.Session) -> None:
     """Claim check: every claim in every document cites a source (pass -- --strict for releases)."""
-    session.install(".")
-    session.run("citeproof", "check", *session.posargs)
+    _citeproof(session, "check")
 
 
 @nox.session(python=PYTHON)
 def linkcheck(session: nox.Session) -> None:
     """Link check: every URL in the documents and the cited .bib entries is live."""
+    _citeproof(session, "links")
+
+
+def _citeproof(session: nox.Session, command: str) -> None:
+    """Install citeproof and run one of its commands with the session's arguments."""
     session.install(".")
-    session.run("citeproof", "links", *session.posargs)
+    session.run("citeproof", command, *session.posargs)
 
 
 @nox.session(python=PYTHON)

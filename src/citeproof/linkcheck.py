@@ -42,6 +42,7 @@ def gather_targets(config: Config, documents: Sequence[str] | None) -> list[Link
     clinic = load_clinic(config.clinic, config.root)
     bibs: dict[str, Bibliography] = {}
     merged: dict[str, list[Location]] = {}
+    pyproject = config.relative(config.root / "pyproject.toml")
     for doc_config in select_documents(config, documents):
         parsed = parse_document(doc_config)
         key = str(doc_config.bibliography)
@@ -50,7 +51,6 @@ def gather_targets(config: Config, documents: Sequence[str] | None) -> list[Link
         bib = bibs[key]
         doc = parsed.load()
         cited = set(parsed.cited) | (bib.keys() if "*" in parsed.nocite else set(parsed.nocite))
-        pyproject = config.relative(config.root / "pyproject.toml")
         extra = [
             LinkTarget(url, (Location(pyproject, key=f"tool.citeproof.clinic.{name}"),))
             for name, url in (("online-url", clinic.online_address(doc_config.name)), ("helpline-url", clinic.helpline_url))

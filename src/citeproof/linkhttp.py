@@ -128,7 +128,6 @@ class Probe:
     error: str | None = None
     fragment_found: bool | None = None  # None: not looked for, or could not be decided
     body: bytes = b""
-    attempts: int = 0
     note: str | None = None
 
 
@@ -252,7 +251,6 @@ class Prober:
                     probe.error_kind = probe.error_kind or "deadline"
                     probe.error = probe.error or "deadline reached before the host could be asked"
                 return None
-            probe.attempts += 1
             try:
                 if parts.scheme not in ("http", "https"):
                     raise GuardRefused(f"redirect to a non-HTTP URL: {url}")

@@ -103,13 +103,6 @@ def pandoc_path() -> str:
         ) from exc
 
 
-@functools.cache
-def pandoc_version() -> tuple[int, ...]:
-    """Pandoc's version, asked once per process."""
-    first = run([pandoc_path(), "--version"]).stdout.decode().splitlines()[0]
-    return tuple(int(p) for p in first.split()[-1].split(".") if p.isdigit())
-
-
 def pandoc(args: Sequence[str], *, stdin: bytes, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> ToolOutput:
     """Run pandoc with ``args``; its warnings come back as lines, never swallowed."""
     result = run([pandoc_path(), *args], stdin=stdin, env=env, cwd=cwd)
