@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zipfile
+
 from tests.conftest import MakeProject
 
 
@@ -31,3 +33,11 @@ def test_config_missing_bibliography_says_what_to_do(make_project: MakeProject) 
     assert result.code == 1
     assert "bibliography 'bibliography.bib' does not exist" in result.err
     assert "hint:" in result.err
+
+
+def test_config_shared_metadata_reaches_every_document(make_project: MakeProject) -> None:
+    project = make_project(config='formats = ["epub"]\n\n[tool.citeproof.metadata]\npublisher = "Shared Publisher"\n')
+    assert project.run("build").code == 0
+    with zipfile.ZipFile(project.build / "article.epub") as archive:
+        opf = archive.read("EPUB/content.opf").decode()
+    assert "<dc:publisher>Shared Publisher</dc:publisher>" in opf

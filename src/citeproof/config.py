@@ -64,7 +64,6 @@ class Config:
     templates: Path
     paper: str
     pdf_standards: tuple[str, ...] = ("ua-1",)
-    metadata: Mapping[str, Any] = field(default_factory=dict)
     claims: Mapping[str, Any] = field(default_factory=dict)
     links: Mapping[str, Any] = field(default_factory=dict)
     products: Mapping[str, Any] = field(default_factory=dict)
@@ -167,8 +166,9 @@ class _Validator:
             self.problem(f"{SECTION}.paper", f"unknown paper {paper!r}; choose from {', '.join(PAPERS)}")
         filters = [self.existing(f, f"{SECTION}.filters") for f in self.string_list(raw, "filters", [])]
         templates = self.existing(self.string(raw, "templates", "templates"), f"{SECTION}.templates", kind="folder")
-        metadata = self.table(raw, "metadata")
-        documents = self.documents(raw.get("documents"), bibliography, style)
+        # Metadata for every document (e.g. a publisher); a document's own table overrides it.
+        shared = self.table(raw, "metadata")
+        documents = self.documents(raw.get("documents"), bibliography, style, shared)
         names = [d.name for d in documents]
         for name in sorted({n for n in names if names.count(n) > 1}):
             self.problem(f"{SECTION}.documents", f"two documents are both named {name!r}; give one a 'name'")
@@ -186,7 +186,6 @@ class _Validator:
             templates=templates,
             paper=paper,
             pdf_standards=pdf_standards,
-            metadata=metadata,
             claims=tables["claims"],
             links=tables["links"],
             products=tables["products"],
@@ -200,7 +199,7 @@ class _Validator:
                 self.problem(f"{SECTION}.pdf-standards", f"unknown PDF standard {standard!r}; choose from {', '.join(PDF_STANDARDS)}")
         return tuple(s for s in standards if s in PDF_STANDARDS)
 
-    def documents(self, raw: Any, bibliography: str, style: str) -> list[DocumentConfig]:
+    def documents(self, raw: Any, bibliography: str, style: str, shared: Mapping[str, Any]) -> list[DocumentConfig]:
         if not isinstance(raw, list) or not raw:
             self.problem(f"{SECTION}.documents", 'expected a list of Markdown files or globs, e.g. documents = ["manuscript/*.md"]')
             return []
@@ -217,7 +216,11 @@ class _Validator:
             if not matches:
                 self.problem(key, f"the pattern {pattern!r} matches no file")
             bib = self.string(table, "bibliography", bibliography, key)
-            metadata = table.get("metadata", {})
+            own = table.get("metadata", {})
+            if not isinstance(own, dict):
+                self.problem(f"{key}.metadata", f"expected a table, got {own!r}")
+                own = {}
+            metadata = {**shared, **own}
             products = table.get("products")
             if products is not None and (not isinstance(products, list) or not all(isinstance(p, str) for p in products)):
                 self.problem(f"{key}.products", f"expected a list of product names, got {products!r}")
@@ -234,7 +237,7 @@ class _Validator:
                         display=str(source.relative_to(self.root)) if source.is_relative_to(self.root) else str(source),
                         bibliography=(self.root / bib).resolve(),
                         style=self.string(table, "style", style, key),
-                        metadata=metadata if isinstance(metadata, dict) else {},
+                        metadata=metadata,
                         products=tuple(products) if products is not None else None,
                     )
                 )
