@@ -45,7 +45,7 @@ def make_project(folder: Path, documents: int) -> Path:
 def by_hand(project: Path, out: Path) -> None:
     import pypandoc
 
-    from citeproof.styles import resolve_style
+    from citeproof.project.styles import resolve_style
 
     pandoc = pypandoc.get_pandoc_path()
     csl = str(resolve_style("apa", project))

@@ -28,8 +28,8 @@ from pathlib import Path
 import panflute as pf
 import pypandoc
 
-from citeproof.claims import ClaimSettings, check_ast, check_document
-from citeproof.claimunits import read_ast
+from citeproof.claims.check import ClaimSettings, check_ast, check_document
+from citeproof.claims.units import read_ast
 
 UNITS = Path(__file__).resolve().parent.parent / "tests" / "data" / "claims" / "units.jsonl"
 

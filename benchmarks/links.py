@@ -53,8 +53,8 @@ def run_citeproof_child(page: Path, *, wide: bool) -> None:
     """
     from dataclasses import replace
 
-    from citeproof.links import LinkSettings, LinkTarget, check_links
-    from citeproof.report import Location
+    from citeproof.findings import Location
+    from citeproof.links.verdicts import LinkSettings, LinkTarget, check_links
 
     urls = list(dict.fromkeys(re.findall(r'href="([^"]+)"', page.read_text(encoding="utf-8"))))
     settings = LinkSettings(connect_timeout=TIMEOUT, read_timeout=TIMEOUT, retries=RETRIES, allow_private=True, cache_path=None)

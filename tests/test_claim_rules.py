@@ -1,4 +1,4 @@
-"""The pure text rules (``citeproof.claimrules``), and how well they do on labelled units.
+"""The pure text rules (``citeproof.claims.rules``), and how well they do on labelled units.
 
 Run: ``PYTHONPATH=src python -m pytest tests/test_claim_rules.py -q -s`` (``-s`` shows the figures).
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from citeproof.claimrules import (
+from citeproof.claims.rules import (
     CAUSAL,
     EVIDENCE,
     FACTUAL,
@@ -222,8 +222,8 @@ def _corpus() -> list[str]:
 
 def test_dispatched_cue_scan_finds_what_a_full_scan_finds() -> None:
     """The speed-up in ``cue_matches`` must not change a single match."""
-    from citeproof.claimcues import CUES, GROUP_RULE, cue_matches
-    from citeproof.claimrules import _lowered
+    from citeproof.claims.cues import CUES, GROUP_RULE, cue_matches
+    from citeproof.claims.rules import _lowered
 
     for text in _corpus():
         full = [(GROUP_RULE[m.lastgroup or ""], m.start(), m.end()) for m in CUES.finditer(text)]
@@ -234,7 +234,7 @@ def test_gated_patterns_agree_with_the_plain_patterns() -> None:
     """A gate word must be one its branch cannot match without."""
     import re
 
-    from citeproof.claimforms import ADVICE, META
+    from citeproof.claims.forms import ADVICE, META
 
     sentences = [text[s:e] for text in _corpus() for s, e in split_sentences(" ".join(text.split()))]
     sentences += [line for text in _corpus() for line in text.splitlines()]
@@ -247,7 +247,7 @@ def test_gated_patterns_agree_with_the_plain_patterns() -> None:
 def test_regex_helpers_split_and_trie() -> None:
     import re
 
-    from citeproof.claimregex import split_branches, trie
+    from citeproof.claims.regex import split_branches, trie
 
     assert split_branches(r"a|(?:b|c)|[|]|\|x") == ["a", "(?:b|c)", "[|]", "\\|x"]
     pattern = re.compile(r"(?<!\w)" + trie(["in", "is"], ["stud", "research"]))

@@ -1,4 +1,4 @@
-"""``citeproof.claims``: units, citations, author marks and source lines, on real pandoc ASTs.
+"""``citeproof.claims.check``: units, citations, author marks and source lines, on real pandoc ASTs.
 
 Run: ``PYTHONPATH=src python -m pytest tests/test_claims.py -q``. Every document here is
 parsed by the pandoc binary that pypandoc ships (``pandoc -f markdown -t json``), as
@@ -22,9 +22,9 @@ import panflute as pf
 import pypandoc
 import pytest
 
-from citeproof.claims import ClaimSettings, ClaimSummary, check_document
+from citeproof.claims.check import ClaimSettings, ClaimSummary, check_document
 from citeproof.errors import ConfigError
-from citeproof.report import Finding
+from citeproof.findings import Finding
 
 DATA = Path(__file__).parent / "data"
 ARTICLE = DATA / "original-article.md"

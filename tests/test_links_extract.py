@@ -13,8 +13,8 @@ import pypandoc
 import pytest
 
 from citeproof.errors import ConfigError
-from citeproof.links import HostLimit, LinkResult, LinkSettings, LinkTarget, doi_target, extract_targets, results_to_findings
-from citeproof.report import Location
+from citeproof.findings import Location
+from citeproof.links.verdicts import HostLimit, LinkResult, LinkSettings, LinkTarget, doi_target, extract_targets, results_to_findings
 
 SOURCE = """\
 # Vaccines

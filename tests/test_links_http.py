@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import urllib3.util.connection
 
-from citeproof.linkhttp import Guard, GuardRefused, address_refusal, retry_after
-from citeproof.links import LinkResult, LinkSettings, LinkTarget, check_links, results_to_findings, summarize
-from citeproof.report import Location
+from citeproof.findings import Location
+from citeproof.links.http import Guard, GuardRefused, address_refusal, retry_after
+from citeproof.links.verdicts import LinkResult, LinkSettings, LinkTarget, check_links, results_to_findings, summarize
 from tests.linkweb import Case, FakeWeb, Page, fault_cases, html
 
 TIMEOUT = 0.5
@@ -144,7 +144,7 @@ def test_links_per_host_limit_is_respected(web: FakeWeb) -> None:
 
 
 def test_links_configured_host_rate_spaces_requests(web: FakeWeb) -> None:
-    from citeproof.links import HostLimit
+    from citeproof.links.verdicts import HostLimit
 
     urls = [web[0].add(f"/s/{i}") for i in range(5)]
     started = time.monotonic()

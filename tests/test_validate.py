@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from citeproof.cli import main
-from citeproof.config import load_config
-from citeproof.validate import INSTALL, Outcome, Toolbox, ValidateOptions, find_tools, missing, validate
-from citeproof.validators.pdf import check_pdf
+from citeproof.project.config import load_config
+from citeproof.validate.pdf import check_pdf
+from citeproof.validate.runner import INSTALL, Outcome, Toolbox, ValidateOptions, find_tools, missing, validate
 from tests.conftest import REPO, MakeProject
 
 TOOLS = find_tools(REPO)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
 from citeproof import __version__
-from citeproof.config import FORMATS, PAPERS, Config, load_config
 from citeproof.errors import CiteproofError, ExitCode
-from citeproof.report import FORMATS as REPORT_FORMATS
+from citeproof.findings import FORMATS as REPORT_FORMATS
+from citeproof.project.config import FORMATS, PAPERS, load_config
 
 RAW = argparse.RawDescriptionHelpFormatter
 
@@ -166,82 +166,9 @@ def _add_report_format(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _cmd_build(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from citeproof.build import BuildOptions, build
-
-    options = BuildOptions(
-        documents=tuple(args.documents) if args.documents else None,
-        formats=tuple(dict.fromkeys(args.formats)) if args.formats else None,
-        products=tuple(dict.fromkeys(args.products)) if args.products else None,
-        draft=args.draft,
-        paper=args.paper,
-        preview=args.preview,
-    )
-    started = time.perf_counter()
-
-    def log(message: str) -> None:
-        if message.startswith("warning") or not args.quiet:
-            print(message, file=err)
-
-    written = build(config, options, log=log)
-    if not args.quiet:
-        noun = "output" if len(written) == 1 else "outputs"
-        print(f"built {len(written)} {noun} in {time.perf_counter() - started:.1f} s", file=err)
-    return ExitCode.OK
-
-
-def _cmd_check(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from citeproof.checks import run_check
-    from citeproof.report import default_format, write_report
-
-    result = run_check(config, args.documents, strict=args.strict)
-    write_report(result.findings, fmt=args.report_format or default_format(), out=out, summary=result.summary, title="claim check")
-    failed = any(f.severity == "error" for f in result.findings)
-    return ExitCode.FINDINGS if failed else ExitCode.OK
-
-
-def _cmd_validate(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from citeproof.report import count_by_severity, default_format, write_report
-    from citeproof.validate import ValidateOptions, validate
-
-    options = ValidateOptions(
-        documents=tuple(args.documents) if args.documents else None,
-        formats=tuple(dict.fromkeys(args.formats)) if args.formats else None,
-        previews=args.previews,
-        require_tools=args.require_tools,
-    )
-    outcome = validate(config, options, log=lambda message: None if args.quiet else print(message, file=err))
-    counts = count_by_severity(outcome.findings)
-    summary = {"errors": counts["error"], "warnings": counts["warning"], "skipped": len(outcome.skipped), "tools": len(outcome.ran)}
-    write_report(outcome.findings, fmt=args.report_format or default_format(), out=out, summary=summary, title="validate")
-    if outcome.previews and not args.quiet:
-        print(f"wrote {len(outcome.previews)} previews into {config.relative(config.build_dir / 'preview')}/", file=err)
-    if outcome.skipped and options.require_tools:
-        print(f"citeproof: error: {len(outcome.skipped)} validators are not installed (--require-tools); see above", file=err)
-        return ExitCode.TOOL
-    return ExitCode.FINDINGS if outcome.problems() else ExitCode.OK
-
-
-def _cmd_links(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from citeproof.linkcheck import progress_printer, run_links
-    from citeproof.report import default_format, write_report
-
-    progress = None if args.quiet else progress_printer(err)
-    run = run_links(
-        config, args.documents, strict=args.strict, no_cache=args.no_cache, suggest_archive=args.suggest_archive, progress=progress
-    )
-    write_report(run.findings, fmt=args.report_format or default_format(), out=out, summary=run.summary, title="link check")
-    if run.offline:
-        print(
-            f"citeproof: no network: none of the {run.summary['urls']} URLs could be reached; "
-            "run the link check where the web is reachable",
-            file=err,
-        )
-        return ExitCode.OFFLINE
-    return ExitCode.FINDINGS if any(f.severity == "error" for f in run.findings) else ExitCode.OK
-
-
-COMMANDS = {"build": _cmd_build, "check": _cmd_check, "links": _cmd_links, "validate": _cmd_validate}
+# Each command lives in citeproof.commands.<name> as run(config, args, out, err) -> exit code;
+# imported only when chosen, so `citeproof --help` loads none of them.
+COMMANDS = ("build", "check", "links", "validate")
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -255,7 +182,9 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         return int(exc.code or 0)
     try:
         config = load_config(args.config)
-        return COMMANDS[args.command](config, args, out, err)
+        command = importlib.import_module(f"citeproof.commands.{args.command}")
+        code: int = command.run(config, args, out, err)
+        return code
     except CiteproofError as exc:
         print(f"citeproof: error: {exc}", file=err)
         return exc.exit_code

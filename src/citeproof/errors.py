@@ -1,7 +1,7 @@
 """One exception hierarchy; ``cli.main`` turns each into a message and an exit code.
 
 Findings (an uncited claim, a dead link) are *not* exceptions: they are
-:class:`citeproof.report.Finding` values returned by the checkers.
+:class:`citeproof.findings.Finding` values returned by the checkers.
 """
 
 from __future__ import annotations

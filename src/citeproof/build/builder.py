@@ -15,14 +15,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from citeproof.bib import Bibliography, load_bibliography
-from citeproof.clinic import load_clinic
-from citeproof.config import Config, DocumentConfig
-from citeproof.document import ParsedDocument, check_citations, parse_document
+from citeproof.build.clinic import load_clinic
+from citeproof.project.config import Config
+from citeproof.project.documents import check_citations
+from citeproof.project.loader import load_project
 from citeproof.errors import ConfigError
-from citeproof.products import load_products, select_outputs
-from citeproof.render import PREVIEW_DIR, Job, render
-from citeproof.styles import resolve_style
+from citeproof.build.products import load_products, select_outputs
+from citeproof.build.render import PREVIEW_DIR, Job, render
+from citeproof.project.styles import resolve_style
 
 Log = Callable[[str], None]
 
@@ -43,39 +43,12 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
-def select_documents(config: Config, names: Sequence[str] | None) -> list[DocumentConfig]:
-    """The configured documents, or only those ``names`` (an unknown name is a usage error)."""
-    if not names:
-        return list(config.documents)
-    known = {d.name: d for d in config.documents}
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise ConfigError([f"no document named {n!r}; configured: {', '.join(known)}" for n in unknown])
-    return [known[n] for n in names]
-
-
-def parse_all(config: Config, names: Sequence[str] | None, log: Log) -> list[tuple[ParsedDocument, Bibliography]]:
-    """Parse each selected document once and read each bibliography once."""
-    bibs: dict[Path, Bibliography] = {}
-    parsed_all = []
-    selected = select_documents(config, names)
-    # Each parse is a pandoc process: run them side by side.
-    with ThreadPoolExecutor(max_workers=max(1, min(len(selected), os.cpu_count() or 1))) as pool:
-        parsed_docs = list(pool.map(parse_document, selected))
-    for doc_config, parsed in zip(selected, parsed_docs, strict=True):
-        for warning in parsed.warnings:
-            log(f"warning: {warning}")
-        if doc_config.bibliography not in bibs:
-            bibs[doc_config.bibliography] = load_bibliography(doc_config.bibliography, display=config.relative(doc_config.bibliography))
-        parsed_all.append((parsed, bibs[doc_config.bibliography]))
-    return parsed_all
-
-
 def prepare(config: Config, options: BuildOptions, log: Log) -> list[Job]:
     """Every output to make, after the strictness gate passed for every document."""
     products = load_products(config)
     jobs: list[Job] = []
-    for parsed, bib in parse_all(config, options.documents, log):
+    for loaded in load_project(config, options.documents, strict=True, log=log).documents:
+        parsed, bib = loaded.parsed, loaded.bib
         check_citations(parsed, bib)
         style = resolve_style(parsed.config.style, config.root)
         outputs = select_outputs(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from citeproof import tools
+from citeproof.engines import tools
 from citeproof.errors import BuildError
 
 EXPECTED_PAGES = 2

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from citeproof.report import Finding, Location, Severity
+from citeproof.findings import Finding, Location, Severity
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from citeproof.build import select_documents
-from citeproof.config import Config
-from citeproof.products import load_products, select_outputs
-from citeproof.render import PREVIEW_DIR
-from citeproof.report import Finding, Location
-from citeproof.validators import epub, html, pdf
-from citeproof.validators.common import Toolbox, ToolRun, finding
+from citeproof.build.products import load_products, select_outputs
+from citeproof.build.render import PREVIEW_DIR
+from citeproof.findings import Finding, Location
+from citeproof.project.config import Config
+from citeproof.project.loader import select_documents
+from citeproof.validate import epub, html, pdf
+from citeproof.validate.common import Toolbox, ToolRun, finding
 
 Log = Callable[[str], None]
 NODE_DIRS = ("validators/node_modules", ".tools/node_modules")

@@ -18,8 +18,8 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .claimcues import CAUSAL, EVIDENCE, GENERALISATION, NUMBERS, cue_matches, is_factual, words
-from .claimforms import is_non_assertion
+from .cues import CAUSAL, EVIDENCE, GENERALISATION, NUMBERS, cue_matches, is_factual, words
+from .forms import is_non_assertion
 
 # Reported rule names, most serious first; a unit's finding is named after the first.
 UNATTRIBUTED_QUOTATION = "unattributed-quotation"

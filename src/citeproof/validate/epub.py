@@ -12,9 +12,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from citeproof import tools
-from citeproof.report import Finding, Severity
-from citeproof.validators.common import ToolRun, finding
+from citeproof.engines import tools
+from citeproof.findings import Finding, Severity
+from citeproof.validate.common import ToolRun, finding
 
 # EPUBCheck's severities; USAGE and INFO are advice that --json only lists with -u / -i.
 _EPUBCHECK_SEVERITY: dict[str, Severity] = {"FATAL": "error", "ERROR": "error", "WARNING": "warning"}

@@ -1,9 +1,9 @@
 """Which units make claims, which cite, and where they are in the Markdown source.
 
 A *unit* is a paragraph, a list item, a block-quote paragraph, a table cell or a
-footnote (read from pandoc's JSON by :mod:`citeproof.claimunits`). A unit *cites*
+footnote (read from pandoc's JSON by :mod:`citeproof.claims.units`). A unit *cites*
 when it holds a ``Cite`` with a real key (not only ``@*``), or its footnote does.
-The text rules live in :mod:`citeproof.claimrules`.
+The text rules live in :mod:`citeproof.claims.rules`.
 
 Author marks, always reported so nothing hides:
 
@@ -24,11 +24,12 @@ from typing import Any
 
 import panflute as pf
 
-from .claimrules import QUOTATION, RULES, UNATTRIBUTED_QUOTATION, RuleHit, classify_text, classify_texts
-from .claimunits import GAP_CLASS, WAIVE_CLASS, Unit, gc_paused, units
-from .errors import ConfigError
-from .report import Finding, Location, Severity
-from .sourcelines import SourceLocator
+from citeproof.errors import ConfigError
+from citeproof.findings import Finding, Location, Severity
+from citeproof.project.sourcelines import SourceLocator
+
+from .rules import QUOTATION, RULES, UNATTRIBUTED_QUOTATION, RuleHit, classify_text, classify_texts
+from .units import GAP_CLASS, WAIVE_CLASS, Unit, gc_paused, units
 
 __all__ = ["GAP_CLASS", "WAIVE_CLASS", "ClaimSettings", "ClaimSummary", "RuleHit", "check_ast", "check_document", "classify_text"]
 

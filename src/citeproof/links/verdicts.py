@@ -19,12 +19,12 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote, unquote, urldefrag, urlsplit
 
-from citeproof.bib import BibEntry
-from citeproof.linkcache import LinkCache
-from citeproof.linkhttp import Probe, Prober, request_json
-from citeproof.linkpace import HostScheduler
-from citeproof.linksettings import HostLimit, LinkSettings
-from citeproof.report import Finding, Location, Severity
+from citeproof.findings import Finding, Location, Severity
+from citeproof.links.cache import LinkCache
+from citeproof.links.http import Probe, Prober, request_json
+from citeproof.links.pace import HostScheduler
+from citeproof.links.settings import HostLimit, LinkSettings
+from citeproof.project.bibliography import BibEntry
 
 if TYPE_CHECKING:
     import panflute as pf

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from citeproof.errors import BibliographyError
-from citeproof.report import Finding, Location
+from citeproof.findings import Finding, Location
 
 # Entry types whose reader needs an address to find the work.
 WEB_TYPES = frozenset({"online", "www", "webpage", "electronic", "video", "misc"})

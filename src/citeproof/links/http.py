@@ -35,10 +35,10 @@ from urllib3.exceptions import (
     SSLError,
 )
 
-from citeproof.linkpace import HostPacer
+from citeproof.links.pace import HostPacer
 
 if TYPE_CHECKING:
-    from citeproof.linksettings import LinkSettings
+    from citeproof.links.settings import LinkSettings
 
 T = TypeVar("T")
 HEAD_FALLBACK = frozenset({403, 404, 405, 501})  # servers that mishandle HEAD; GET tells the truth

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import panflute as pf
 
-from citeproof import tools
-from citeproof.bib import Bibliography
-from citeproof.clinic import Clinic, qr_svg, typst_string
-from citeproof.config import Config
-from citeproof.document import ParsedDocument
+from citeproof.engines import tools
+from citeproof.project.bibliography import Bibliography
+from citeproof.build.clinic import Clinic, qr_svg, typst_string
+from citeproof.project.config import Config
+from citeproof.project.documents import ParsedDocument
 from citeproof.errors import BuildError
-from citeproof.filters import apply_filters
-from citeproof.products import Output
+from citeproof.build.filtering import apply_filters
+from citeproof.build.products import Output
 
 _REDUNDANT_IMG_ROLE = re.compile(r'(<img\b[^>]*?) role="img"')
 PREVIEW_DIR = "preview"
@@ -146,7 +146,7 @@ def render(job: Job, config: Config, clinic: Clinic, staging: Path) -> tuple[str
         typst_source, root=config.root, timestamp=epoch, pdf_standards=product.pdf_standards, label=job.output.filename
     )
     if product.layout == "brochure":
-        from citeproof.brochure import check_fit
+        from citeproof.build.brochure import check_fit
 
         height = 612.0 if job.output.paper == "us-letter" else 595.3  # landscape: the short side
         check_fit(typst_source, pages[0], root=config.root, job_label=f"{job.parsed.display} ({product.name})", paper_height_pt=height)

@@ -1,7 +1,7 @@
 """What is not an assertion: questions, instructions, advice, navigation, list lead-ins.
 
 A sentence that only asks, instructs or points the reader elsewhere needs no source,
-whatever cue words it holds. The costly patterns are :class:`~citeproof.claimregex.Gated`:
+whatever cue words it holds. The costly patterns are :class:`~citeproof.claims.regex.Gated`:
 each branch is tried only when the sentence has a word that the branch needs.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from .claimcues import words
-from .claimregex import Gated
+from .cues import words
+from .regex import Gated
 
 # Sentence-initial verbs that make an instruction to the reader ("Talk to your doctor").
 _IMPERATIVE_VERBS = words(

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from citeproof import tools
+from citeproof.engines import tools
 from citeproof.errors import ToolFailedError
-from citeproof.report import Finding
-from citeproof.validators.common import ToolRun, finding
+from citeproof.findings import Finding
+from citeproof.validate.common import ToolRun, finding
 
 CHROMIUM_ARGS = (
     "--headless",

@@ -3,14 +3,14 @@
 One alternation per rule (numbers, evidence language, causes and risks,
 generalisations), tried only where a word could begin one of its branches, and then
 only the branches that can begin with that word's first letter (see
-:mod:`citeproof.claimregex`). ``CUES`` is the plain pattern they must agree with.
+:mod:`citeproof.claims.regex`). ``CUES`` is the plain pattern they must agree with.
 """
 
 from __future__ import annotations
 
 import re
 
-from .claimregex import Dispatch, split_branches, trie
+from .regex import Dispatch, split_branches, trie
 
 NUMBERS = "numbers"
 EVIDENCE = "evidence-language"

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from citeproof.config import FORMATS, PAPERS, Config
+from citeproof.project.config import FORMATS, PAPERS, Config
 from citeproof.errors import ConfigError
 
 LAYOUTS = {"html": ("page",), "epub": ("book",), "pdf": ("handout", "brochure")}

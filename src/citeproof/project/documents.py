@@ -14,11 +14,11 @@ from typing import Any
 
 import panflute as pf
 
-from citeproof import tools
-from citeproof.bib import Bibliography, closest_key
-from citeproof.config import DocumentConfig
+from citeproof.engines import tools
 from citeproof.errors import BuildError, CitationError, ToolFailedError
-from citeproof.report import Location
+from citeproof.findings import Location
+from citeproof.project.bibliography import Bibliography, closest_key
+from citeproof.project.config import DocumentConfig
 
 # Pandoc Markdown with the extensions a clinic's article needs; smart quotes stay on.
 READER = "markdown"
@@ -43,7 +43,7 @@ class ParsedDocument:
     @functools.cached_property
     def ast(self) -> dict[str, Any]:
         """Pandoc's JSON as Python data, read once (panflute is only loaded where a filter needs it)."""
-        from citeproof.claimunits import read_ast  # json.loads with the collector paused: twice as fast
+        from citeproof.claims.units import read_ast  # json.loads with the collector paused: twice as fast
 
         return read_ast(self.ast_json)
 

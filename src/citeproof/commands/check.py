@@ -7,20 +7,23 @@ and the bibliography is read leniently so that its problems become findings too.
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
-from citeproof.bib import Bibliography, bibliography_findings, parse_bibliography
-from citeproof.build import select_documents
-from citeproof.claims import ClaimSettings, ClaimSummary, check_ast, check_document
-from citeproof.clinic import Clinic, load_clinic
-from citeproof.config import Config
-from citeproof.document import ParsedDocument, parse_document, unknown_keys
-from citeproof.filters import load_filter
-from citeproof.products import Product, load_products, select_outputs
-from citeproof.render import Job, filtered_document
-from citeproof.report import Finding
+from citeproof.build.clinic import Clinic, load_clinic
+from citeproof.build.filtering import load_filter
+from citeproof.build.products import Product, load_products, select_outputs
+from citeproof.build.render import Job, filtered_document
+from citeproof.claims.check import ClaimSettings, ClaimSummary, check_ast, check_document
+from citeproof.errors import ExitCode
+from citeproof.findings import Finding, default_format, write_report
+from citeproof.project.bibliography import Bibliography, bibliography_findings
+from citeproof.project.config import Config
+from citeproof.project.documents import ParsedDocument, unknown_keys
+from citeproof.project.loader import load_project
 
 
 @dataclass
@@ -49,16 +52,15 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool) 
     clinic = load_clinic(config.clinic, config.root)
     result = CheckResult()
     result.summary = {"documents": 0}
-    bibs: dict[str, tuple[Bibliography, list[Finding]]] = {}
-    cited_by_bib: dict[str, set[str]] = {}
-    nocite_by_bib: dict[str, set[str]] = {}
-    for doc_config in select_documents(config, documents):
-        parsed = parse_document(doc_config)
+    project = load_project(config, documents, strict=False)
+    bibs: dict[Path, Bibliography] = {}
+    cited_by_bib: dict[Path, set[str]] = {}
+    nocite_by_bib: dict[Path, set[str]] = {}
+    for loaded in project.documents:
+        parsed, bib = loaded.parsed, loaded.bib
         result.summary["documents"] += 1
-        key = str(doc_config.bibliography)
-        if key not in bibs:
-            bibs[key] = parse_bibliography(doc_config.bibliography, display=config.relative(doc_config.bibliography))
-        bib, _ = bibs[key]
+        key = parsed.config.bibliography
+        bibs[key] = bib
         findings, summary = check_ast(parsed.ast, parsed.source_text, parsed.display, settings)
         result.findings.extend(findings)
         result.add_summary(summary)
@@ -70,8 +72,8 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool) 
         cited_by_bib.setdefault(key, set()).update(cited)
         nocite_by_bib.setdefault(key, set()).update(nocite)
         result.findings.extend(_missing_keys(parsed, bib))
-    for key, (bib, problems) in bibs.items():
-        result.findings.extend(problems)
+    for key, bib in bibs.items():
+        result.findings.extend(project.bib_problems[key])
         result.findings.extend(bibliography_findings(bib, cited_by_bib[key], nocite_by_bib[key]))
     return result
 
@@ -120,3 +122,11 @@ def _product_findings(
                     finding.severity, finding.rule, message, finding.location, {**finding.extra, "products": [output.product.name]}
                 )
     return list(extra.values())
+
+
+def run(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+
+    result = run_check(config, args.documents, strict=args.strict)
+    write_report(result.findings, fmt=args.report_format or default_format(), out=out, summary=result.summary, title="claim check")
+    failed = any(f.severity == "error" for f in result.findings)
+    return ExitCode.FINDINGS if failed else ExitCode.OK

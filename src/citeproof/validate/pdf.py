@@ -14,9 +14,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from citeproof import tools
-from citeproof.report import Finding
-from citeproof.validators.common import ToolRun, finding
+from citeproof.engines import tools
+from citeproof.findings import Finding
+from citeproof.validate.common import ToolRun, finding
 
 _FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 PREVIEW_DPI = 72  # as build --preview

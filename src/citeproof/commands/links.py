@@ -7,19 +7,19 @@ from the config (the QR code's target, the helpline). Each URL is checked once.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
-from citeproof.bib import Bibliography, parse_bibliography
-from citeproof.build import select_documents
-from citeproof.clinic import load_clinic
-from citeproof.config import Config
-from citeproof.document import parse_document
-from citeproof.links import LinkResult, LinkSettings, LinkTarget, check_links, extract_targets, results_to_findings, summarize
-from citeproof.report import Finding, Location
+from citeproof.build.clinic import load_clinic
+from citeproof.errors import ExitCode
+from citeproof.findings import Finding, Location, default_format, write_report
+from citeproof.links.verdicts import LinkResult, LinkSettings, LinkTarget, check_links, extract_targets, results_to_findings, summarize
+from citeproof.project.config import Config
+from citeproof.project.loader import load_project
 
 Progress = Callable[[int, int, LinkResult], None]
 
@@ -40,15 +40,10 @@ class LinkRun:
 def gather_targets(config: Config, documents: Sequence[str] | None) -> list[LinkTarget]:
     """Every URL of the selected documents, merged so each is checked once."""
     clinic = load_clinic(config.clinic, config.root)
-    bibs: dict[str, Bibliography] = {}
     merged: dict[str, list[Location]] = {}
     pyproject = config.relative(config.root / "pyproject.toml")
-    for doc_config in select_documents(config, documents):
-        parsed = parse_document(doc_config)
-        key = str(doc_config.bibliography)
-        if key not in bibs:
-            bibs[key] = parse_bibliography(doc_config.bibliography, display=config.relative(doc_config.bibliography))[0]
-        bib = bibs[key]
+    for loaded in load_project(config, documents, strict=False).documents:
+        parsed, bib, doc_config = loaded.parsed, loaded.bib, loaded.parsed.config
         doc = parsed.load()
         cited = set(parsed.cited) | (bib.keys() if "*" in parsed.nocite else set(parsed.nocite))
         extra = [
@@ -99,3 +94,20 @@ def progress_printer(stream: TextIO | None = None) -> Progress:
         out.flush()
 
     return show
+
+
+def run(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+
+    progress = None if args.quiet else progress_printer(err)
+    run = run_links(
+        config, args.documents, strict=args.strict, no_cache=args.no_cache, suggest_archive=args.suggest_archive, progress=progress
+    )
+    write_report(run.findings, fmt=args.report_format or default_format(), out=out, summary=run.summary, title="link check")
+    if run.offline:
+        print(
+            f"citeproof: no network: none of the {run.summary['urls']} URLs could be reached; "
+            "run the link check where the web is reachable",
+            file=err,
+        )
+        return ExitCode.OFFLINE
+    return ExitCode.FINDINGS if any(f.severity == "error" for f in run.findings) else ExitCode.OK

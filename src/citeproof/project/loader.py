@@ -1,0 +1,78 @@
+"""The one loader every command shares: select documents, parse each once, read each bibliography once.
+
+``build`` loads strictly (a malformed .bib stops it); ``check`` and ``links`` load leniently
+and turn the same problems into findings. Both read the .bib with the same reader, so they
+never disagree about what is malformed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from citeproof.errors import ConfigError
+from citeproof.findings import Finding
+from citeproof.project.bibliography import Bibliography, load_bibliography, parse_bibliography
+from citeproof.project.config import Config, DocumentConfig
+from citeproof.project.documents import ParsedDocument, parse_document
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class LoadedDocument:
+    """One document parsed once, with its bibliography read once (shared between documents)."""
+
+    parsed: ParsedDocument
+    bib: Bibliography
+
+
+@dataclass(frozen=True)
+class LoadedProject:
+    """What every command starts from."""
+
+    documents: tuple[LoadedDocument, ...]
+    bib_problems: dict[Path, tuple[Finding, ...]]  # per bibliography file: malformed or duplicate entries
+
+
+def select_documents(config: Config, names: Sequence[str] | None) -> list[DocumentConfig]:
+    """The configured documents, or only those ``names`` (an unknown name is a usage error)."""
+    if not names:
+        return list(config.documents)
+    known = {d.name: d for d in config.documents}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ConfigError([f"no document named {n!r}; configured: {', '.join(known)}" for n in unknown])
+    return [known[n] for n in names]
+
+
+def load_project(config: Config, names: Sequence[str] | None, *, strict: bool, log: Log | None = None) -> LoadedProject:
+    """Parse each selected document once (side by side) and read each bibliography once.
+
+    ``strict``: a bibliography problem raises :class:`~citeproof.errors.BibliographyError` (the build);
+    otherwise it is returned as findings (the checks).
+    """
+    selected = select_documents(config, names)
+    # Each parse is a pandoc process: run them side by side.
+    with ThreadPoolExecutor(max_workers=max(1, min(len(selected), os.cpu_count() or 1))) as pool:
+        parsed_docs = list(pool.map(parse_document, selected))
+    bibs: dict[Path, Bibliography] = {}
+    problems: dict[Path, tuple[Finding, ...]] = {}
+    loaded = []
+    for doc_config, parsed in zip(selected, parsed_docs, strict=True):
+        if log is not None:
+            for warning in parsed.warnings:
+                log(f"warning: {warning}")
+        path = doc_config.bibliography
+        if path not in bibs:
+            if strict:
+                bibs[path] = load_bibliography(path, display=config.relative(path))
+                problems[path] = ()
+            else:
+                bibs[path], found = parse_bibliography(path, display=config.relative(path))
+                problems[path] = tuple(found)
+        loaded.append(LoadedDocument(parsed, bibs[path]))
+    return LoadedProject(tuple(loaded), problems)
