@@ -1,0 +1,338 @@
+"""Verification: each .bib entry against its registry record, its completeness for APA, and its standing.
+
+Findings point at the line of the field concerned in the .bib file. Rules:
+
+- ``ref-title-mismatch``, ``ref-author-mismatch``, ``ref-year-mismatch`` (errors): the printed
+  reference would be wrong; a truncated title is a mismatch and the registry's full title is shown;
+- ``ref-field-mismatch`` (warning): journal, volume, issue or pages differ;
+- ``ref-missing-field`` (warning): the registry has a value the entry lacks (``--fix`` adds it);
+- ``ref-incomplete`` (warning): what APA 7 needs for the entry's type is missing and no record has it;
+- ``ref-organisation-author`` (warning): an organisation is recorded as author where the registry names people;
+- ``ref-retracted`` (error), ``ref-corrected`` and ``ref-expression-of-concern`` (warnings);
+- ``ref-not-locked`` (info): the entry has an identifier the lock has no record for.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from citeproof.findings import Finding, Location, Severity
+from citeproof.project.bibliography import BibEntry, Bibliography
+from citeproof.refs.identifiers import Identifier, entry_identifiers
+from citeproof.refs.lock import Lock
+from citeproof.refs.records import Notice, Work
+from citeproof.refs.resolve import first_resolved
+
+WEB = frozenset({"online", "www", "webpage", "electronic", "misc"})
+VIDEO = frozenset({"video", "movie", "audio"})
+_NOTICE_RULES: dict[str, tuple[Severity, str]] = {
+    "retraction": ("error", "ref-retracted"),
+    "correction": ("warning", "ref-corrected"),
+    "expression-of-concern": ("warning", "ref-expression-of-concern"),
+}
+
+
+def plain(text: str) -> str:
+    """BibTeX or registry text reduced for comparison: no braces, TeX, accents, case or punctuation."""
+    text = re.sub(r"\\[a-zA-Z]+\s*", "", text.replace("~", " ").replace("--", "-"))
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def unbraced(text: str) -> str:
+    """A BibTeX value as a reader sees it: braces and TeX spaces gone, whitespace collapsed."""
+    return re.sub(r"\s+", " ", text.replace("{", "").replace("}", "").replace("~", " ").replace("\\&", "&")).strip()
+
+
+def bib_people(value: str) -> list[tuple[str, bool]]:
+    """(family name or organisation, is_organisation) for each name of a BibTeX name list."""
+    people = []
+    for name in split_names(value):
+        if name.startswith("{") and name.endswith("}"):
+            people.append((unbraced(name), True))
+        else:
+            family = name.split(",")[0] if "," in name else name.split()[-1]
+            people.append((unbraced(family), False))
+    return people
+
+
+def split_names(value: str) -> list[str]:
+    """A BibTeX name list split at top-level " and " (never inside braces: "{Abuse and Mental Health}")."""
+    names, depth, start, text = [], 0, 0, value.strip()
+    for index, char in enumerate(text):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and text.startswith(" and ", index):
+            names.append(text[start:index].strip())
+            start = index + 5
+    if text[start:].strip():
+        names.append(text[start:].strip())
+    return names
+
+
+def field_line(lines: Sequence[str], entry: BibEntry, name: str) -> int:
+    """The line of ``name = ...`` inside ``entry`` (the entry's own line when the field is absent)."""
+    pattern = re.compile(rf"^\s*{re.escape(name)}\s*=", re.IGNORECASE)
+    for number in range(entry.line, min(len(lines), entry.line + 200) + 1):
+        text = lines[number - 1]
+        if number > entry.line and text.lstrip().startswith("@"):
+            break
+        if pattern.match(text):
+            return number
+    return entry.line
+
+
+def year_of(fields: Mapping[str, str]) -> str:
+    match = re.match(r"\s*(\d{4})", fields.get("date") or fields.get("year") or "")
+    return match.group(1) if match else ""
+
+
+def _record_people(item: Mapping[str, Any]) -> list[tuple[str, bool]]:
+    return [(str(p.get("family") or p.get("literal", "")), "family" not in p) for p in item.get("author", [])]
+
+
+class EntryChecker:
+    """Checks the entries of one bibliography against a lock (and the Retraction Watch data)."""
+
+    def __init__(self, bib: Bibliography, lock: Lock, retractions: Mapping[str, tuple[Notice, ...]] | None = None) -> None:
+        self.bib, self.lock, self.retractions = bib, lock, retractions or {}
+        try:
+            self.lines = bib.path.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            self.lines = []
+
+    def where(self, entry: BibEntry, name: str | None = None) -> Location:
+        line = field_line(self.lines, entry, name) if name and self.lines else entry.line
+        return Location(self.bib.display, line, key=entry.key)
+
+    def check(self, entry: BibEntry) -> list[Finding]:
+        ids = list(entry_identifiers(entry.fields))
+        found = first_resolved(self.lock, [i for i in ids if i.kind != "url"] + [i for i in ids if i.kind == "url"])
+        findings: list[Finding] = []
+        if found is None:
+            findings += [
+                Finding(
+                    "info",
+                    "ref-not-locked",
+                    f"{entry.key}: {i} has no record in the lock; run 'citeproof refs update' to fetch it",
+                    self.where(entry, i.kind),
+                    {"identifier": str(i)},
+                )
+                for i in ids
+                if i.kind != "url"
+            ]
+            work = None
+        else:
+            identifier, work, _ = found
+            findings += self.compare(entry, identifier, work)
+            findings += self.notices(entry, identifier, work.notices)
+        doi = next((i.value for i in ids if i.kind == "doi"), "")
+        if doi in self.retractions:
+            findings += self.notices(entry, Identifier("doi", doi), self.retractions[doi])
+        findings += self.completeness(entry, work)
+        return _dedupe(findings)
+
+    def compare(self, entry: BibEntry, identifier: Identifier, work: Work) -> list[Finding]:
+        item, fields, out = work.item, entry.fields, []
+        if item.get("type") == "article-journal" and entry.entry_type != "article":
+            out.append(
+                Finding(
+                    "warning",
+                    "ref-type-mismatch",
+                    f"{entry.key}: a @{entry.entry_type} entry, but {identifier} is a journal article; make it @article",
+                    self.where(entry),
+                    {"entry": entry.entry_type, "registry": "article-journal"},
+                )
+            )
+        reg_title = str(item.get("title", ""))
+        ours = unbraced(fields.get("title", ""))
+        if reg_title and ours and plain(ours) != plain(reg_title):
+            truncated = plain(reg_title).startswith(plain(ours))
+            what = "is truncated" if truncated else "differs from the registry's"
+            out.append(
+                Finding(
+                    "error",
+                    "ref-title-mismatch",
+                    f"{entry.key}: title {what}: the entry has {ours!r}, {identifier} has {reg_title!r}",
+                    self.where(entry, "title"),
+                    {"entry": ours, "registry": reg_title, "identifier": str(identifier)},
+                )
+            )
+        reg_people, our_people = _record_people(item), bib_people(fields.get("author", ""))
+        if reg_people and our_people:
+            if any(org for _, org in our_people) and not any(org for _, org in reg_people):
+                out.append(
+                    Finding(
+                        "warning",
+                        "ref-organisation-author",
+                        f"{entry.key}: {our_people[0][0]!r} is recorded as author, but {identifier} names "
+                        f"{', '.join(n for n, _ in reg_people[:3])}{' et al.' if len(reg_people) > 3 else ''}",
+                        self.where(entry, "author"),
+                        {"registry": [n for n, _ in reg_people]},
+                    )
+                )
+            elif [plain(n) for n, _ in our_people] != [plain(n) for n, _ in reg_people]:
+                out.append(
+                    Finding(
+                        "error",
+                        "ref-author-mismatch",
+                        f"{entry.key}: authors differ: the entry has {'; '.join(n for n, _ in our_people)}, "
+                        f"{identifier} has {'; '.join(n for n, _ in reg_people)}",
+                        self.where(entry, "author"),
+                        {"entry": [n for n, _ in our_people], "registry": [n for n, _ in reg_people]},
+                    )
+                )
+        elif reg_people and fields.get("organization"):
+            out.append(
+                Finding(
+                    "warning",
+                    "ref-organisation-author",
+                    f"{entry.key}: {unbraced(fields['organization'])!r} would print as the author, but {identifier} names "
+                    f"{', '.join(n for n, _ in reg_people[:3])}{' et al.' if len(reg_people) > 3 else ''}",
+                    self.where(entry, "organization"),
+                    {"registry": [n for n, _ in reg_people]},
+                )
+            )
+        elif reg_people and not our_people:
+            out.append(
+                Finding(
+                    "warning",
+                    "ref-missing-field",
+                    f"{entry.key}: no author, but {identifier} names {', '.join(n for n, _ in reg_people[:3])}"
+                    f"{' et al.' if len(reg_people) > 3 else ''}; 'citeproof refs check --fix' adds them",
+                    self.where(entry),
+                    {"field": "author"},
+                )
+            )
+        parts = (item.get("issued") or {}).get("date-parts") or [[]]
+        reg_year, our_year = (str(parts[0][0]) if parts and parts[0] else ""), year_of(fields)
+        if reg_year and our_year and reg_year != our_year:
+            out.append(
+                Finding(
+                    "error",
+                    "ref-year-mismatch",
+                    f"{entry.key}: year {our_year} in the entry, {reg_year} at {identifier}",
+                    self.where(entry, "date" if "date" in fields else "year"),
+                    {"entry": our_year, "registry": reg_year},
+                )
+            )
+        for label, csl, names in (
+            ("journal", "container-title", ("journaltitle", "journal")),
+            ("volume", "volume", ("volume",)),
+            ("issue", "issue", ("number", "issue")),
+            ("pages", "page", ("pages",)),
+        ):
+            if entry.entry_type not in ("article",) and label == "journal":
+                continue
+            reg = str(item.get(csl, "")).strip()
+            name = next((n for n in names if fields.get(n)), names[0])
+            mine = unbraced(fields.get(name, ""))
+            if reg and mine and plain(reg) != plain(mine):
+                out.append(
+                    Finding(
+                        "warning",
+                        "ref-field-mismatch",
+                        f"{entry.key}: {label} is {mine!r} in the entry, {reg!r} at {identifier}",
+                        self.where(entry, name),
+                        {"field": name, "entry": mine, "registry": reg},
+                    )
+                )
+            elif reg and not mine and entry.entry_type == "article":
+                out.append(
+                    Finding(
+                        "warning",
+                        "ref-missing-field",
+                        f"{entry.key}: no {label}; {identifier} has {reg!r} ('citeproof refs check --fix' adds it)",
+                        self.where(entry),
+                        {"field": name, "registry": reg},
+                    )
+                )
+        return out
+
+    def notices(self, entry: BibEntry, identifier: Identifier, notices: Sequence[Notice]) -> list[Finding]:
+        out = []
+        for notice in notices:
+            severity, rule = _NOTICE_RULES[notice.kind]
+            what = {
+                "retraction": "is RETRACTED",
+                "correction": "has a correction",
+                "expression-of-concern": "has an expression of concern",
+            }[notice.kind]
+            named = f"doi:{notice.doi}" if notice.doi else (f"pmid:{notice.pmid}" if notice.pmid else "no notice identifier given")
+            date = f" dated {notice.date}" if notice.date else ""
+            advice = (
+                "remove the citation or cite the retraction notice" if notice.kind == "retraction" else "check the claim against the notice"
+            )
+            source = f" (per {notice.source})" if notice.source else ""
+            out.append(
+                Finding(
+                    severity,
+                    rule,
+                    f"{entry.key}: {identifier} {what}{source}: notice {named}{date}; {advice}",
+                    self.where(entry, identifier.kind),
+                    {"notice": notice.doi or notice.pmid, "date": notice.date, "label": notice.label},
+                )
+            )
+        return out
+
+    def completeness(self, entry: BibEntry, work: Work | None) -> list[Finding]:
+        """What APA 7 needs for the entry's type, when neither the entry nor a record has it."""
+        f, kind, gaps = entry.fields, entry.entry_type, []
+        item = work.item if work else {}
+        if kind == "article":
+            if not f.get("author") and not item.get("author"):
+                gaps.append(("author", "a journal article without authors"))
+            if not (f.get("journaltitle") or f.get("journal") or item.get("container-title")):
+                gaps.append(("journaltitle", "a journal article without its journal"))
+            if not (f.get("doi") or f.get("pages") or f.get("eid") or item.get("DOI") or item.get("page")):
+                gaps.append(("doi", "a journal article without a DOI or pages"))
+        elif kind in VIDEO:
+            if not f.get("author") and not f.get("editor"):
+                gaps.append(("author", "a video without its uploader (APA puts the channel or person first)"))
+        elif kind in WEB and item.get("type") != "article-journal":
+            org_author = any(org for _, org in bib_people(f.get("author", "")))
+            if not (f.get("organization") or f.get("publisher") or f.get("journaltitle") or f.get("eprinttype") or org_author):
+                gaps.append(("organization", "a web page without a site name"))
+            date = f.get("date") or f.get("year") or ""
+            if not date:
+                gaps.append(("date", "a web page without a date"))
+            elif re.fullmatch(r"\s*\d{4}\s*", date) and not org_author:
+                gaps.append(("date", "a web page dated by year only (APA gives the day for a post)"))
+        return [
+            Finding(
+                "warning",
+                "ref-incomplete",
+                f"{entry.key}: {what}; no public record was found to supply it",
+                self.where(entry, name),
+                {"field": name},
+            )
+            for name, what in gaps
+        ]
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen, out = set(), []
+    for finding in findings:
+        if (finding.rule, finding.message) not in seen:
+            seen.add((finding.rule, finding.message))
+            out.append(finding)
+    return out
+
+
+def check_references(
+    bib: Bibliography, lock: Lock, *, retractions: Mapping[str, tuple[Notice, ...]] | None = None, keys: set[str] | None = None
+) -> list[Finding]:
+    """Every entry (or those ``keys``) of ``bib`` checked against ``lock``; findings only, never raises."""
+    checker = EntryChecker(bib, lock, retractions)
+    return [f for entry in bib.entries if keys is None or entry.key in keys for f in checker.check(entry)]
+
+
+def lock_path_display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
