@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from types import FrameType
+from typing import Any, TextIO
 
 from citeproof import __version__
-from citeproof.errors import CiteproofError, ExitCode
+from citeproof.engines import process
+from citeproof.errors import CiteproofError, ExitCode, FileSystemError
 from citeproof.findings import FORMATS as REPORT_FORMATS
 from citeproof.project.config import FORMATS, PAPERS, load_config
 
@@ -38,7 +43,7 @@ examples:
 
 exit codes: 0 ok, 1 findings or bad input, 2 usage or configuration,
             3 a tool (pandoc, typst, a validator) failed, 4 no network (links),
-            130 interrupted
+            130 interrupted (Ctrl-C), 143 stopped (SIGTERM)
 """
 
 
@@ -180,17 +185,70 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed usage or --help
         return int(exc.code or 0)
+    process.reset()
+    previous = _catch_signals()
     try:
         config = load_config(args.config)
         command = importlib.import_module(f"citeproof.commands.{args.command}")
         code: int = command.run(config, args, out, err)
         return code
+    except KeyboardInterrupt:  # our handler raises it for SIGTERM too
+        name = signal.Signals(process.stop_signal() or signal.SIGINT).name
+        print(f"citeproof: stopped by {name}; build/ was left as it was", file=err)
+        return ExitCode.TERMINATED if process.stop_signal() == signal.SIGTERM else ExitCode.INTERRUPTED
     except CiteproofError as exc:
+        if process.stop_signal():  # a failure caused by the stop itself: report the stop
+            print(f"citeproof: stopped by {signal.Signals(process.stop_signal() or 2).name}", file=err)
+            return ExitCode.TERMINATED if process.stop_signal() == signal.SIGTERM else ExitCode.INTERRUPTED
         print(f"citeproof: error: {exc}", file=err)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("citeproof: interrupted; build/ was left as it was", file=err)
-        return ExitCode.INTERRUPTED
+    except OSError as exc:  # a file or folder in the way (build/ is a file, read-only, disk full)
+        problem = FileSystemError(f"{exc.strerror or exc}", location=exc.filename and str(exc.filename), hint=_os_hint(exc))
+        print(f"citeproof: error: {problem}", file=err)
+        return problem.exit_code
+    finally:
+        # Whatever happened, no child outlives the run.
+        process.stop_all()
+        _restore_signals(previous)
+
+
+_OS_HINTS = {
+    errno.ENOSPC: "the disk is full: free some space (or point build-dir at a larger disk) and build again",
+    errno.EDQUOT: "your disk quota is used up: free some space and build again",
+    errno.EROFS: "that file system is read-only: set build-dir to a writable folder",
+    errno.EACCES: "you may not write there: fix its permissions or set build-dir to a folder you own",
+    errno.EPERM: "you may not write there: fix its permissions or set build-dir to a folder you own",
+    errno.ENOTDIR: "a file stands where a folder is needed: move the file away (or set build-dir)",
+    errno.EEXIST: "a file stands where a folder is needed: move the file away (or set build-dir)",
+    errno.EISDIR: "a folder stands where a file is needed: move the folder away",
+}
+
+
+def _os_hint(exc: OSError) -> str:
+    return _OS_HINTS.get(exc.errno or 0, "check that path, then run again")
+
+
+Handlers = dict[int, Any]
+
+
+def _catch_signals() -> Handlers:
+    """SIGINT and SIGTERM both stop the run the same way: children first, then our own cleanup."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}  # only the main thread may set handlers (main() called from a test's thread)
+    return {signum: signal.signal(signum, _on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    # The first signal stops the children and unwinds the run through every finally
+    # (staging folders removed); a second one only hurries the children with SIGKILL,
+    # and never raises, so it cannot cut that cleanup short.
+    if process.begin_stop(signum):
+        raise KeyboardInterrupt
+
+
+def _restore_signals(previous: Handlers) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
 
 
 def run() -> None:

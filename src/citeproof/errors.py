@@ -17,7 +17,8 @@ class ExitCode(enum.IntEnum):
     USAGE = 2  # bad command line or configuration
     TOOL = 3  # pandoc, typst or a validator failed or is missing
     OFFLINE = 4  # the link check could reach no URL at all: this machine has no network
-    INTERRUPTED = 130
+    INTERRUPTED = 130  # SIGINT (Ctrl-C): 128 + 2, as a shell reports it
+    TERMINATED = 143  # SIGTERM (a cancelled CI job): 128 + 15
 
 
 class CiteproofError(Exception):
@@ -60,6 +61,18 @@ class CitationError(CiteproofError):
 
 class BuildError(CiteproofError):
     """A document could not be turned into an output (bad input, overflow, missing asset)."""
+
+
+class FileSystemError(CiteproofError):
+    """A file or folder citeproof must read or write is in the way: not a folder, read-only, disk full."""
+
+    exit_code = ExitCode.USAGE
+
+
+class RunInterruptedError(CiteproofError):
+    """The run is stopping (a signal arrived): work that had not started is refused."""
+
+    exit_code = ExitCode.INTERRUPTED
 
 
 class ToolMissingError(CiteproofError):

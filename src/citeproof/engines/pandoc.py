@@ -1,0 +1,57 @@
+"""Pandoc as a process: find the binary once, run it through the registry, keep its warnings.
+
+pypandoc only finds the binary that ``pypandoc_binary`` ships; we do not use its
+``convert_*`` helpers because they raise a bare ``RuntimeError`` and hide pandoc's warnings.
+``CITEPROOF_PANDOC`` names another binary (a newer pandoc, or a broken one in tests).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from citeproof.engines import limits, process
+from citeproof.errors import ToolMissingError
+
+
+@dataclass(frozen=True)
+class ToolOutput:
+    """What a finished tool gave back: its output and the warnings it printed."""
+
+    stdout: bytes
+    warnings: tuple[str, ...]
+
+
+@functools.cache
+def pandoc_path() -> str:
+    """``CITEPROOF_PANDOC``, else the binary shipped by ``pypandoc_binary``, else one on PATH."""
+    chosen = os.environ.get("CITEPROOF_PANDOC", "").strip()
+    if chosen:
+        return chosen
+    try:
+        import pypandoc
+
+        # pypandoc logs a traceback for each candidate it cannot run: we report our own error.
+        logging.getLogger("pypandoc").setLevel(logging.CRITICAL)
+        path: str = pypandoc.get_pandoc_path()
+        return path
+    except (ImportError, OSError) as exc:
+        found = shutil.which("pandoc")
+        if found:
+            return found
+        raise ToolMissingError(
+            "pandoc is not installed", hint="`pip install pypandoc_binary` (or run `nox -s build`, which installs it)"
+        ) from exc
+
+
+def pandoc(args: Sequence[str], *, stdin: bytes, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> ToolOutput:
+    """Run pandoc with ``args``; its warnings come back as lines, never swallowed."""
+    result = process.run([pandoc_path(), *args], stdin=stdin, env=env, cwd=cwd, timeout=limits.current().pandoc_seconds)
+    text = result.stderr.decode("utf-8", "replace")
+    warnings = tuple(line for line in text.splitlines() if line.strip())
+    return ToolOutput(result.stdout, warnings)
