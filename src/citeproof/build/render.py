@@ -114,7 +114,7 @@ def render(job: Job, config: Config, clinic: Clinic, staging: Path) -> tuple[str
     product = job.output.product
     common = [
         "--from", "json", "--citeproc",
-        "--bibliography", str(job.bib.path), "--csl", str(job.style),
+        *job.bib.pandoc_args(config.build_dir / ".cache" / "refs"), "--csl", str(job.style),
         "--resource-path", f"{job.parsed.config.source.parent}{os.pathsep}{config.root}",
     ]  # fmt: skip
     env = {"SOURCE_DATE_EPOCH": str(epoch)}

@@ -75,7 +75,22 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool) 
     for key, bib in bibs.items():
         result.findings.extend(project.bib_problems[key])
         result.findings.extend(bibliography_findings(bib, cited_by_bib[key], nocite_by_bib[key]))
+    result.findings.extend(_reference_findings(config, list(bibs.values())))
     return result
+
+
+def _reference_findings(config: Config, bibs: Sequence[Bibliography]) -> list[Finding]:
+    """Each entry against its locked registry record (``citeproof refs check --offline``), when a lock exists."""
+    from citeproof.refs.project import lock_for, project_settings
+    from citeproof.refs.retractionwatch import load_retraction_watch
+    from citeproof.refs.verify import check_references
+
+    settings = project_settings(config)
+    if not settings.lock.exists():
+        return []
+    lock, _ = lock_for(config)
+    retractions = load_retraction_watch(settings.retraction_watch)
+    return [f for bib in bibs for f in check_references(bib, lock, retractions=retractions) if f.severity != "info"]
 
 
 def _missing_keys(parsed: ParsedDocument, bib: Bibliography) -> list[Finding]:

@@ -1,13 +1,25 @@
 """The bibliography: read a .bib strictly (duplicates and malformed entries are errors with
-their line) and state facts about it (unused entries, web entries without a URL or DOI)."""
+their line) and state facts about it (unused entries, web entries without a URL or DOI).
+
+The format follows the extension: ``.bib`` (BibTeX/BibLaTeX), ``.json`` (CSL JSON) or
+``.yaml``/``.yml`` (CSL YAML, as Zotero exports). Entries cited by identifier
+(``[@doi:...]``) come from the lock file as CSL items and reach pandoc as one more
+bibliography (see :meth:`Bibliography.with_records`).
+"""
 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import logging
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from citeproof.errors import BibliographyError
 from citeproof.findings import Finding, Location
@@ -24,6 +36,7 @@ class BibEntry:
     entry_type: str
     fields: Mapping[str, str]
     line: int
+    origin: str = ""  # "" for an entry of the file itself; else where it came from (the lock file)
 
 
 @dataclass(frozen=True)
@@ -33,12 +46,84 @@ class Bibliography:
     path: Path
     display: str
     entries: tuple[BibEntry, ...]
+    csl_items: tuple[Mapping[str, Any], ...] = ()  # entries cited by identifier, read from the lock
 
     def keys(self) -> set[str]:
         return {e.key for e in self.entries}
 
     def get(self, key: str) -> BibEntry | None:
         return next((e for e in self.entries if e.key == key), None)
+
+    def with_records(self, items: Sequence[Mapping[str, Any]], origin: str) -> Bibliography:
+        """This bibliography plus CSL ``items`` (from the lock) under their ``id``, marked as from ``origin``."""
+        known = self.keys()
+        fresh = [dict(i) for i in items if str(i.get("id")) not in known]
+        entries = tuple(csl_entry(item, 0, origin) for item in fresh)
+        return replace(self, entries=self.entries + entries, csl_items=self.csl_items + tuple(fresh))
+
+    def pandoc_args(self, scratch: Path) -> list[str]:
+        """``--bibliography`` arguments: the file itself, and the lock's items written once into ``scratch``."""
+        args = ["--bibliography", str(self.path)]
+        if self.csl_items:
+            text = json.dumps(sorted(self.csl_items, key=lambda i: str(i.get("id"))), indent=1, sort_keys=True, ensure_ascii=False)
+            path = scratch / f"refs-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}.json"
+            if not path.exists():  # content-addressed: parallel jobs write the same bytes, atomically
+                scratch.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=".refs-", dir=scratch)
+                with os.fdopen(fd, "w", encoding="utf-8") as out:
+                    out.write(text)
+                Path(tmp).replace(path)
+            args += ["--bibliography", str(path)]
+        return args
+
+
+# CSL item types and the BibLaTeX entry types checks expect.
+_CSL_TO_BIB = {
+    "article-journal": "article",
+    "webpage": "online",
+    "post-weblog": "online",
+    "motion_picture": "video",
+    "book": "book",
+    "chapter": "incollection",
+    "report": "report",
+    "thesis": "thesis",
+    "dataset": "dataset",
+}
+
+
+def csl_entry(item: Mapping[str, Any], line: int, origin: str = "") -> BibEntry:
+    """A CSL item seen as an entry: the fields checks read (title, author, journal, date, identifiers)."""
+    fields: dict[str, str] = {}
+    for csl, name in (
+        ("title", "title"),
+        ("container-title", "journaltitle"),
+        ("volume", "volume"),
+        ("issue", "number"),
+        ("page", "pages"),
+        ("DOI", "doi"),
+        ("URL", "url"),
+        ("PMID", "pmid"),
+        ("PMCID", "pmcid"),
+        ("publisher", "publisher"),
+        ("genre", "type"),
+    ):
+        value = item.get(csl)
+        if value:
+            fields[name] = str(value[0] if isinstance(value, list) else value)
+    people = []
+    for person in item.get("author") or []:
+        if isinstance(person, Mapping):
+            if person.get("family"):
+                people.append(f"{person['family']}, {person.get('given', '')}".rstrip(", "))
+            elif person.get("literal"):
+                people.append("{" + str(person["literal"]) + "}")
+    if people:
+        fields["author"] = " and ".join(people)
+    parts = (item.get("issued") or {}).get("date-parts") if isinstance(item.get("issued"), Mapping) else None
+    if parts and parts[0]:
+        fields["date"] = "-".join(f"{int(p):02d}" if i else str(p) for i, p in enumerate(parts[0]))
+    kind = _CSL_TO_BIB.get(str(item.get("type", "")), "misc")
+    return BibEntry(key=str(item.get("id", "")), entry_type=kind, fields=fields, line=line, origin=origin)
 
 
 def load_bibliography(path: Path, *, display: str | None = None) -> Bibliography:
@@ -57,6 +142,8 @@ def parse_bibliography(path: Path, *, display: str | None = None) -> tuple[Bibli
     from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
 
     shown = display or str(path)
+    if path.suffix.lower() in (".json", ".yaml", ".yml"):
+        return parse_csl_file(path, shown)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -103,6 +190,57 @@ def parse_bibliography(path: Path, *, display: str | None = None) -> tuple[Bibli
         for e in library.entries
     )
     return Bibliography(path=path, display=shown, entries=entries), problems
+
+
+def parse_csl_file(path: Path, shown: str) -> tuple[Bibliography, list[Finding]]:
+    """A CSL JSON (``.json``) or CSL YAML (``.yaml``/``.yml``) bibliography; each entry's line is its ``id``'s."""
+    kind = "CSL JSON" if path.suffix.lower() == ".json" else "CSL YAML"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BibliographyError(
+            f"bibliography {shown!r} does not exist", hint="create it, or fix 'bibliography' in [tool.citeproof]"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BibliographyError(f"cannot read bibliography {shown!r}: {exc}", hint="save it as UTF-8 text") from None
+    try:
+        if kind == "CSL JSON":
+            data: Any = json.loads(text)
+        else:
+            import yaml  # type: ignore[import-untyped, unused-ignore]
+
+            data = yaml.safe_load(text)
+    except ImportError:
+        raise BibliographyError(f"reading {shown!r} as {kind} needs PyYAML", hint="pip install PyYAML, or export CSL JSON") from None
+    except Exception as exc:  # json.JSONDecodeError or yaml.YAMLError (which share no base but Exception)
+        raise BibliographyError(f"{shown!r} is not valid {kind} (chosen by its extension): {exc}", hint="export it again") from None
+    if isinstance(data, Mapping) and "references" in data:  # CSL YAML as pandoc writes it
+        data = data["references"]
+    if not isinstance(data, list):
+        raise BibliographyError(
+            f"{shown!r} read as {kind} (by its extension) holds no list of items", hint="a CSL file is a list of items with 'id'"
+        )
+    lines = text.splitlines()
+    entries: list[BibEntry] = []
+    problems: list[Finding] = []
+    seen: dict[str, int] = {}
+    for item in data:
+        if not isinstance(item, Mapping) or not item.get("id"):
+            continue
+        key = str(item["id"])
+        line = _id_line(lines, key)
+        if key in seen:
+            message = f"duplicate key {key!r} (first defined at line {seen[key]}); rename one of them or delete the copy"
+            problems.append(Finding("error", "duplicate-key", message, Location(shown, line, key=key)))
+            continue
+        seen[key] = line
+        entries.append(csl_entry(item, line))
+    return Bibliography(path=path, display=shown, entries=tuple(entries)), problems
+
+
+def _id_line(lines: Sequence[str], key: str) -> int:
+    pattern = re.compile(r"""^\s*-?\s*["']?id["']?\s*:\s*["']?""" + re.escape(key) + r"""["']?\s*,?\s*$""")
+    return next((n for n, text in enumerate(lines, 1) if pattern.match(text)), 1)
 
 
 def _reason(block: object) -> str:

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from citeproof.errors import ConfigError
+from citeproof.errors import BibliographyError, ConfigError
 from citeproof.findings import Finding
 from citeproof.project.bibliography import Bibliography, load_bibliography, parse_bibliography
 from citeproof.project.config import Config, DocumentConfig
@@ -75,4 +75,33 @@ def load_project(config: Config, names: Sequence[str] | None, *, strict: bool, l
                 bibs[path], found = parse_bibliography(path, display=config.relative(path))
                 problems[path] = tuple(found)
         loaded.append(LoadedDocument(parsed, bibs[path]))
-    return LoadedProject(tuple(loaded), problems)
+    return LoadedProject(tuple(_with_identifier_entries(config, loaded)), problems)
+
+
+def _with_identifier_entries(config: Config, loaded: list[LoadedDocument]) -> list[LoadedDocument]:
+    """Entries for keys cited by identifier (``[@doi:...]``), read from the lock file: never the network."""
+    from citeproof.refs.project import attach_records, identifier_keys, lock_for
+
+    wanted: dict[Path, set[str]] = {}
+    for doc in loaded:
+        _check_not_empty(doc)
+        keys = identifier_keys(set(doc.parsed.cited) | set(doc.parsed.nocite)) - doc.bib.keys()
+        if keys:
+            wanted.setdefault(doc.bib.path, set()).update(keys)
+    if not wanted:
+        return loaded
+    lock, display = lock_for(config)
+    extended = {d.bib.path: attach_records(d.bib, wanted[d.bib.path], lock, display) for d in loaded if d.bib.path in wanted}
+    return [LoadedDocument(d.parsed, extended.get(d.bib.path, d.bib)) for d in loaded]
+
+
+def _check_not_empty(doc: LoadedDocument) -> None:
+    """A bibliography read as empty while keys are cited is almost always the wrong format."""
+    plain = {k for k in doc.parsed.cited if ":" not in k}
+    if plain and not doc.bib.entries and doc.bib.path.exists() and doc.bib.path.stat().st_size > 0:
+        kind = {".json": "CSL JSON", ".yaml": "CSL YAML", ".yml": "CSL YAML"}.get(doc.bib.path.suffix.lower(), "BibTeX")
+        raise BibliographyError(
+            f"{doc.bib.display} was read as {kind} (by its extension) and holds no entries, but {doc.parsed.display} cites "
+            f"{len(plain)} key(s)",
+            hint="give the file the extension of its format: .bib (BibTeX/BibLaTeX), .json (CSL JSON), .yaml (CSL YAML)",
+        )

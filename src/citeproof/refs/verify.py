@@ -17,12 +17,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from citeproof.findings import Finding, Location, Severity
 from citeproof.project.bibliography import BibEntry, Bibliography
-from citeproof.refs.identifiers import Identifier, entry_identifiers
+from citeproof.refs.identifiers import Identifier, IdentifierError, entry_identifiers, parse_identifier
 from citeproof.refs.lock import Lock
 from citeproof.refs.records import Notice, Work
 from citeproof.refs.resolve import first_resolved
@@ -106,10 +105,18 @@ class EntryChecker:
             self.lines = []
 
     def where(self, entry: BibEntry, name: str | None = None) -> Location:
+        if entry.origin:  # cited by identifier: the entry is the lock's record
+            return Location(entry.origin, key=entry.key)
         line = field_line(self.lines, entry, name) if name and self.lines else entry.line
         return Location(self.bib.display, line, key=entry.key)
 
     def check(self, entry: BibEntry) -> list[Finding]:
+        if entry.origin:  # built from its own record: only its standing can be wrong
+            try:
+                found = first_resolved(self.lock, [parse_identifier(entry.key)])
+            except IdentifierError:
+                return []
+            return self.notices(entry, found[0], found[1].notices) if found else []
         ids = list(entry_identifiers(entry.fields))
         found = first_resolved(self.lock, [i for i in ids if i.kind != "url"] + [i for i in ids if i.kind == "url"])
         findings: list[Finding] = []
@@ -329,10 +336,3 @@ def check_references(
     """Every entry (or those ``keys``) of ``bib`` checked against ``lock``; findings only, never raises."""
     checker = EntryChecker(bib, lock, retractions)
     return [f for entry in bib.entries if keys is None or entry.key in keys for f in checker.check(entry)]
-
-
-def lock_path_display(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
