@@ -30,14 +30,13 @@ FILTERS = ("products.py", "source_needed.py", "callouts.py", "images.py")
 
 
 def make_project(folder: Path, documents: int) -> Path:
-    for name in ("templates", "filters"):
-        shutil.copytree(REPO / name, folder / name)
+    shutil.copytree(REPO / "templates", folder / "templates")  # the clinic's logo; the rest is packaged
     shutil.copy(REPO / "bibliography.bib", folder / "bibliography.bib")
     (folder / "manuscript").mkdir()
     article = (REPO / "manuscript" / "ketamine-addiction.md").read_text(encoding="utf-8")
     for index in range(documents):
         (folder / "manuscript" / f"article-{index}.md").write_text(article, encoding="utf-8")
-    filters = ", ".join(f'"filters/{name}"' for name in FILTERS)
+    filters = ", ".join(f'"{name.removesuffix(".py")}"' for name in FILTERS)
     (folder / "pyproject.toml").write_text(f'[tool.citeproof]\ndocuments = ["manuscript/*.md"]\nfilters = [{filters}]\n', encoding="utf-8")
     return folder
 
@@ -49,9 +48,11 @@ def by_hand(project: Path, out: Path) -> None:
 
     pandoc = pypandoc.get_pandoc_path()
     csl = str(resolve_style("apa", project))
-    templates = project / "templates"
+    from citeproof.project.resources import PACKAGED_FILTERS, PACKAGED_TEMPLATES
+
+    templates = PACKAGED_TEMPLATES
     for source in sorted((project / "manuscript").glob("*.md")):
-        filters = [arg for name in FILTERS for arg in ("--filter", str(project / "filters" / name))]
+        filters = [arg for name in FILTERS for arg in ("--filter", str(PACKAGED_FILTERS / name))]
         common = [pandoc, str(source), "--citeproc", "--bibliography", str(project / "bibliography.bib"), "--csl", csl, *filters]
         common += ["-M", "link-citations=true"]
         stem = out / source.stem

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from citeproof.cli import main
+from citeproof.project.resources import packaged_filters
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -26,7 +27,7 @@ class Result:
 
 @dataclass
 class Project:
-    """A project folder with its own pyproject.toml, templates and filters."""
+    """A project folder with its own pyproject.toml; templates and filters are the packaged ones."""
 
     root: Path
 
@@ -86,7 +87,7 @@ Walking every day is linked to better health [@lee2023].
 
 @pytest.fixture
 def make_project(tmp_path: Path) -> MakeProject:
-    """A factory for projects: the repo's templates and filters, your documents and .bib."""
+    """A factory for projects: the packaged templates and filters, the repo's logo, your documents and .bib."""
 
     def make(
         documents: dict[str, str] | None = None,
@@ -96,9 +97,9 @@ def make_project(tmp_path: Path) -> MakeProject:
     ) -> Project:
         root = tmp_path / "project"
         root.mkdir()
+        # Only the clinic's logo is the project's own; everything else comes from the package.
         shutil.copytree(REPO / "templates", root / "templates")
-        shutil.copytree(REPO / "filters", root / "filters")
-        filters = sorted(str(p.relative_to(REPO)) for p in (REPO / "filters").glob("*.py"))
+        filters = list(packaged_filters())
         if copy_article:
             shutil.copytree(REPO / "manuscript", root / "manuscript")
             shutil.copy(REPO / "bibliography.bib", root / "bibliography.bib")
@@ -122,7 +123,7 @@ def make_project(tmp_path: Path) -> MakeProject:
 def article_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's own article, built once per test run into a private folder."""
     root = tmp_path_factory.mktemp("article")
-    for name in ("manuscript", "templates", "filters"):
+    for name in ("manuscript", "templates"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "bibliography.bib", root / "bibliography.bib")
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")

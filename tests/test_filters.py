@@ -10,9 +10,7 @@ from pathlib import Path
 import pypandoc
 import pytest
 
-from tests.conftest import REPO
-
-FILTERS = REPO / "filters"
+from citeproof.project.resources import PACKAGED_FILTERS as FILTERS
 
 
 def pandoc_with(filter_name: str, markdown: str, *args: str) -> subprocess.CompletedProcess[str]:

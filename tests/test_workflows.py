@@ -15,7 +15,8 @@ from tests.conftest import REPO
 yaml = pytest.importorskip("yaml", reason="install PyYAML: pip install -e '.[test]'")
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
-CONTENT_PATHS = {"manuscript/**", "bibliography.bib", "filters/**", "templates/**", "pyproject.toml"}
+# The project's own overrides and the packaged templates and filters both shape the content.
+CONTENT_PATHS = {"manuscript/**", "bibliography.bib", "filters/**", "templates/**", "src/citeproof/data/**", "pyproject.toml"}
 
 
 def _nox_sessions() -> set[str]:

@@ -18,6 +18,7 @@ from citeproof.project.bibliography import Bibliography
 from citeproof.build.clinic import Clinic, qr_svg, typst_string
 from citeproof.project.config import Config
 from citeproof.project.documents import ParsedDocument
+from citeproof.project import resources
 from citeproof.errors import BuildError
 from citeproof.build.filtering import apply_filters
 from citeproof.build.products import Output
@@ -119,19 +120,18 @@ def render(job: Job, config: Config, clinic: Clinic, staging: Path) -> tuple[str
     ]  # fmt: skip
     env = {"SOURCE_DATE_EPOCH": str(epoch)}
     out = staging / job.output.filename
-    templates = config.templates
     if product.format == "html":
-        args = ["--to", "html5", "--standalone", "--embed-resources", "--template", str(templates / "citeproof.html"),
-                "--css", str(templates / "citeproof.css"), "--section-divs", "--output", str(out)]  # fmt: skip
+        args = ["--to", "html5", "--standalone", "--embed-resources", "--template", str(resources.html_template(config)),
+                "--css", str(resources.template(config, "citeproof.css")), "--section-divs", "--output", str(out)]  # fmt: skip
         warnings = tools.pandoc([*common, *args], stdin=ast, env=env, cwd=config.root).warnings
         # --embed-resources marks every embedded <img> role="img", which the Nu checker
         # warns is redundant on an <img>; the element's own role is the right one.
         out.write_text(_REDUNDANT_IMG_ROLE.sub(r"\1", out.read_text(encoding="utf-8")), encoding="utf-8")
         return notes + warnings
     if product.format == "epub":
-        args = ["--to", "epub3", "--css", str(templates / "citeproof.css"), "--output", str(out)]
+        args = ["--to", "epub3", "--css", str(resources.template(config, "citeproof.css")), "--output", str(out)]
         return notes + tools.pandoc([*common, *args], stdin=ast, env=env, cwd=config.root).warnings
-    template = templates / f"{product.layout}.typ"
+    template = resources.template(config, f"{product.layout}.typ")
     if not template.is_file():
         raise BuildError(
             f"no Typst template for the {product.layout!r} layout",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from citeproof.errors import ConfigError
+from citeproof.project.resources import resolve_filters
 
 FORMATS = ("html", "epub", "pdf")
 PAPERS = ("us-letter", "a4")
@@ -164,8 +165,14 @@ class _Validator:
         paper = self.string(raw, "paper", "us-letter")
         if paper not in PAPERS:
             self.problem(f"{SECTION}.paper", f"unknown paper {paper!r}; choose from {', '.join(PAPERS)}")
-        filters = [self.existing(f, f"{SECTION}.filters") for f in self.string_list(raw, "filters", [])]
-        templates = self.existing(self.string(raw, "templates", "templates"), f"{SECTION}.templates", kind="folder")
+        filters, filter_problems = resolve_filters(self.root, self.string_list(raw, "filters", []))
+        for message in filter_problems:
+            self.problem(f"{SECTION}.filters", message)
+        # The project's override folder: optional (every file falls back to the packaged one),
+        # but a folder named explicitly must exist, or a typo would silently use the defaults.
+        templates = (self.root / self.string(raw, "templates", "templates")).resolve()
+        if "templates" in raw:
+            self.existing(self.string(raw, "templates", "templates"), f"{SECTION}.templates", kind="folder")
         # Metadata for every document (e.g. a publisher); a document's own table overrides it.
         shared = self.table(raw, "metadata")
         documents = self.documents(raw.get("documents"), bibliography, style, shared)

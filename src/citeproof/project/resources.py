@@ -1,0 +1,113 @@
+"""Templates, stylesheet, filters and logo: the packaged defaults, overridden file by file.
+
+citeproof ships every file a build needs inside the package (``citeproof/data/``), so an
+installed tool works in an empty folder. A project overrides one file by putting a file of
+the same name in its own ``templates/`` (or the folder its ``templates`` key names) or
+``filters/`` folder; every file it does not copy keeps coming from the package, so a
+clinic that restyles the stylesheet still gets the next release's fixed Typst templates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from citeproof.project.config import Config
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+PACKAGED_TEMPLATES = DATA / "templates"
+PACKAGED_FILTERS = DATA / "filters"
+DEFAULT_LOGO = PACKAGED_TEMPLATES / "clinic-logo.svg"
+# The filters a new project lists, in the order they run: products first, because it
+# decides what a product contains before the others look at it.
+DEFAULT_FILTERS = ("products", "source_needed", "callouts", "images")
+
+
+def packaged_filters() -> tuple[str, ...]:
+    """Names of the filters that ship with citeproof."""
+    return tuple(sorted(p.stem for p in PACKAGED_FILTERS.glob("*.py")))
+
+
+def template(config: Config, name: str) -> Path:
+    """The project's ``templates/<name>`` if it has one, else the packaged file of that name."""
+    own = config.templates / name
+    return own if own.is_file() else PACKAGED_TEMPLATES / name
+
+
+def html_template(config: Config) -> Path:
+    """``citeproof.html`` in a folder whose ``citeproof.css`` is the resolved stylesheet.
+
+    The HTML template reads the stylesheet as a pandoc partial, and pandoc looks for
+    partials beside the template, so a project that overrides only one of the two files
+    would silently get the other folder's copy. When they come from different folders we
+    pair them in a content-addressed temporary folder: the same pair always lands in the
+    same place, so parallel workers share it and never see a half-written file.
+    """
+    page, css = template(config, "citeproof.html"), template(config, "citeproof.css")
+    if page.parent == css.parent:
+        return page
+    page_bytes, css_bytes = page.read_bytes(), css.read_bytes()
+    digest = hashlib.sha256(page_bytes + b"\0" + css_bytes).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / f"citeproof-html-{digest}"
+    folder.mkdir(exist_ok=True)
+    for name, data in (("citeproof.css", css_bytes), ("citeproof.html", page_bytes)):
+        target = folder / name
+        if not target.is_file() or target.read_bytes() != data:
+            _write_atomic(target, data)
+    return folder / "citeproof.html"
+
+
+def find_filter(root: Path, value: str) -> Path | None:
+    """Where the filter named or pathed by ``value`` lives, or None.
+
+    A bare name (``products``, ``products.py``) is the project's ``filters/<name>.py`` if it
+    has one, else the packaged filter. A path is taken relative to the project; a path
+    ``filters/<name>.py`` that the project does not have falls back to the packaged filter,
+    so configurations written before filters were packaged keep working.
+    """
+    file_name = value if value.endswith(".py") else f"{value}.py"
+    if "/" not in value and os.sep not in value:
+        candidates = [root / "filters" / file_name, PACKAGED_FILTERS / file_name]
+    else:
+        path = (root / value).resolve()
+        candidates = [path]
+        if path.parent == (root / "filters").resolve():
+            candidates.append(PACKAGED_FILTERS / path.name)
+    return next((c.resolve() for c in candidates if c.is_file()), None)
+
+
+def resolve_filters(root: Path, values: list[str]) -> tuple[list[Path], list[str]]:
+    """Each configured filter's file, and a problem message for each one that is not found."""
+    paths: list[Path] = []
+    problems: list[str] = []
+    for value in values:
+        found = find_filter(root, value)
+        if found is None:
+            problems.append(f"no filter {value!r}: not a file relative to {root}, nor a packaged filter ({', '.join(packaged_filters())})")
+        else:
+            paths.append(found)
+    return paths, problems
+
+
+def filter_path(config: Config, name: str) -> Path:
+    """The filter ``name`` for this project (its own copy first); FileNotFoundError if none."""
+    found = find_filter(config.root, name)
+    if found is None:
+        raise FileNotFoundError(f"no filter {name!r} in {config.root / 'filters'} or among the packaged filters")
+    return found
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    """Write via a temporary file and rename, so a reader sees the old or new file whole."""
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        Path(temp).replace(target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
