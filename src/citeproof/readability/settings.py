@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from citeproof.project.config import Problems
+from citeproof.project.problems import Problems, read_settings
 
 SECTION = "tool.citeproof.readability"
 
@@ -27,9 +26,6 @@ class ReadabilitySettings:
 
         With ``problems`` (the config loader's collector) problems are added there; without, they are raised here.
         """
-        # Imported here: the config module imports this class for its field's type.
-        from citeproof.project.config import Problems, read_settings
-
         collector = problems if problems is not None else Problems()
         settings = read_settings(cls, raw, where, collector)
         if not 1 <= settings.target_grade <= 20:
