@@ -19,7 +19,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from citeproof.errors import RunInterruptedError, ToolFailedError, ToolMissingError
@@ -31,6 +31,8 @@ GRACE = 1.0
 # RLock: the signal handler runs in the main thread, which may already hold the lock.
 _lock = threading.RLock()
 _live: set[subprocess.Popen[bytes]] = set()
+# Work that is not a process but must also stop (a filter running in a thread).
+_stoppers: set[Callable[[], None]] = set()
 
 
 class _State:
@@ -63,9 +65,27 @@ def begin_stop(signum: int = 0) -> bool:
         if first:
             _State.stop_signal = signum
         children = list(_live)
+        stoppers = list(_stoppers)
     for child in children:
         _signal_group(child, signal.SIGTERM if first else signal.SIGKILL)
+    for stopper in stoppers:
+        stopper()
     return first
+
+
+def on_stop(stopper: Callable[[], None]) -> Callable[[], None]:
+    """Call ``stopper`` when a stop begins (now, if it already has); return the undo."""
+    with _lock:
+        _stoppers.add(stopper)
+        stopping = _State.stop_signal is not None
+    if stopping:
+        stopper()
+    return lambda: _discard_stopper(stopper)
+
+
+def _discard_stopper(stopper: Callable[[], None]) -> None:
+    with _lock:
+        _stoppers.discard(stopper)
 
 
 def stop_all(grace: float = GRACE) -> None:
