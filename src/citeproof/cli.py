@@ -40,6 +40,8 @@ examples:
   citeproof check --format json         the same, for tools
   citeproof links                       every URL still live?
   citeproof validate                    EPUBCheck, Ace, Nu and axe-core on build/
+  citeproof refs add doi:10.1111/add.70073   a complete entry from the registry
+  citeproof refs check --offline        every reference matches its locked registry record?
 
 exit codes: 0 ok, 1 findings or bad input, 2 usage or configuration,
             3 a tool (pandoc, typst, a validator) failed, 4 no network (links),
@@ -99,7 +101,20 @@ def _parser() -> argparse.ArgumentParser:
                             strict="permanent redirects, missing #fragments and the deadline fail the check too")  # fmt: skip
     links.add_argument("--no-cache", action="store_true", help="check every URL again, ignoring results cached in build/.cache/links.json")
     links.add_argument("--suggest-archive", action="store_true", help="for each broken URL, look up an archived copy to link instead")
+    _refs_command(sub, common)
     return parser
+
+
+def _refs_command(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    """``citeproof refs``: its actions are defined beside the command (citeproof.commands.refs)."""
+    from citeproof.commands.refs import DESCRIPTION as REFS_DESCRIPTION
+    from citeproof.commands.refs import configure_parser
+
+    refs = sub.add_parser(
+        "refs", parents=[common], help="add references by DOI or PMID, lock their records, verify every entry",
+        description=REFS_DESCRIPTION, formatter_class=RAW,
+    )  # fmt: skip
+    configure_parser(refs)
 
 
 LINKS_DESCRIPTION = """\
@@ -173,7 +188,7 @@ def _add_report_format(parser: argparse.ArgumentParser) -> None:
 
 # Each command lives in citeproof.commands.<name> as run(config, args, out, err) -> exit code;
 # imported only when chosen, so `citeproof --help` loads none of them.
-COMMANDS = ("build", "check", "links", "validate")
+COMMANDS = ("build", "check", "links", "validate", "refs")
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:

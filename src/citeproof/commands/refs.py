@@ -1,0 +1,175 @@
+"""``citeproof refs``: add references by identifier, keep the lock fresh, verify every entry.
+
+citeproof refs add doi:10.1111/add.70073 pmid:40320049   complete entries into the .bib
+citeproof refs update                                    refresh every locked record
+citeproof refs check --offline                           verify entries against the lock only
+citeproof refs check --offline --fix                     write the registry's values, show a diff
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from citeproof.errors import ExitCode
+from citeproof.refs.identifiers import Identifier, entry_identifiers, is_identifier_key, parse_identifier
+
+if TYPE_CHECKING:
+    from citeproof.project.bibliography import BibEntry, Bibliography
+    from citeproof.project.config import Config
+    from citeproof.project.loader import LoadedProject
+    from citeproof.refs.clients import Registries
+    from citeproof.refs.lock import Lock
+    from citeproof.refs.settings import RefsSettings
+
+DESCRIPTION = """\
+References you can trust. Every record fetched from a registry (Crossref and DOI content
+negotiation, PubMed E-utilities, the PMC ID converter, a page's own metadata) is kept in
+the lock file (references.lock.json), so build and check never need the network.
+
+  add ID...        write a complete entry per identifier (doi:, pmid:, pmcid:, url:) into
+                   the bibliography with a readable key; refuses an identifier already there
+  update [ID...]   fetch every identifier the bibliographies and documents use, again
+  check            each entry against its registry record: mismatched or truncated title,
+                   authors, year, journal, volume/issue/pages; what APA 7 needs by type;
+                   retractions (an error), corrections and expressions of concern (warnings)
+
+Exit 0 when nothing is an error, 1 otherwise, 4 when no registry could be reached.
+"""
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """The ``refs`` subcommands (called by the CLI while it builds its parser)."""
+    sub = parser.add_subparsers(dest="refs_command", metavar="ACTION", required=True)
+    add = sub.add_parser("add", help="add complete entries by DOI, PMID, PMCID or URL", description="Fetch each identifier's record "
+                         "and write a complete entry (key: author, year, first title word) into the bibliography.")  # fmt: skip
+    add.add_argument("identifiers", nargs="+", metavar="ID", help="doi:10.xxxx/..., pmid:NNN, pmcid:PMCNNN or url:https://...")
+    add.add_argument("--bibliography", type=Path, help="the .bib to write into (default: the first document's)")
+    update = sub.add_parser("update", help="fetch the locked records again", description="Refresh references.lock.json.")
+    update.add_argument("identifiers", nargs="*", metavar="ID", help="only these identifiers (default: every one in use)")
+    check = sub.add_parser("check", help="verify every entry against its registry record", description=DESCRIPTION,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    check.add_argument("--offline", action="store_true", help="use the lock alone (default: fetch records the lock lacks first)")
+    check.add_argument("--fix", action="store_true", help="write the registry's values into the entries and print a diff")
+    for each in (add, update, check):
+        each.add_argument("-d", "--document", dest="documents", action="append", metavar="NAME", help="only this document's bibliography")
+    check.add_argument("--format", dest="report_format", choices=("text", "json", "github"), help="report format")
+
+
+@dataclass
+class _Run:
+    """What every ``refs`` action works on: the project's bibliographies, the lock, the settings."""
+
+    config: Config
+    args: argparse.Namespace
+    project: LoadedProject
+    bibs: dict[Path, Bibliography]
+    lock: Lock
+    lock_display: str
+    settings: RefsSettings
+    err: TextIO
+
+    def log(self, message: str) -> None:
+        if not getattr(self.args, "quiet", False):
+            print(message, file=self.err)
+
+    def registries(self) -> Registries:
+        from citeproof.refs.clients import Registries
+
+        return Registries(self.settings)
+
+    def identifiers_in_use(self) -> set[Identifier]:
+        found = {i for bib in self.bibs.values() for e in bib.entries if not e.origin for i in _registry_ids(e)}
+        for doc in self.project.documents:
+            found |= {parse_identifier(k) for k in set(doc.parsed.cited) | set(doc.parsed.nocite) if is_identifier_key(k)}
+        return found
+
+
+def _registry_ids(entry: BibEntry) -> list[Identifier]:
+    return [i for i in entry_identifiers(entry.fields) if i.kind != "url"]
+
+
+def run(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from citeproof.project.loader import load_project
+    from citeproof.refs.project import lock_for, project_settings
+
+    lock, lock_display = lock_for(config)
+    project = load_project(config, args.documents, strict=args.refs_command != "check")
+    bibs = {d.bib.path: d.bib for d in project.documents}
+    ctx = _Run(config, args, project, bibs, lock, lock_display, project_settings(config), err)
+    if args.refs_command == "add":
+        return _add(ctx)
+    if args.refs_command == "update":
+        return _update(ctx)
+    return _check(ctx, out)
+
+
+def _add(ctx: _Run) -> int:
+    from citeproof.project.bibliography import parse_bibliography
+    from citeproof.refs.actions import add_references
+
+    config, args = ctx.config, ctx.args
+    path = (config.root / args.bibliography).resolve() if args.bibliography else next(iter(ctx.bibs))
+    bib = ctx.bibs.get(path) or parse_bibliography(path, display=config.relative(path))[0]
+    outcome = add_references(path, bib, args.identifiers, ctx.lock, ctx.registries(), ctx.log)
+    if outcome.added:
+        ctx.lock.save()
+    for problem in outcome.problems:
+        print(f"citeproof: error: {problem}", file=ctx.err)
+    ctx.log(f"refs add: added {len(outcome.added)}, refused {len(outcome.problems)}")
+    return ExitCode.FINDINGS if outcome.problems else ExitCode.OK
+
+
+def _update(ctx: _Run) -> int:
+    from citeproof.refs.actions import update_records
+
+    wanted = [parse_identifier(t) for t in ctx.args.identifiers] if ctx.args.identifiers else ctx.identifiers_in_use()
+    outcome = update_records(wanted, ctx.lock, ctx.registries(), ctx.log)
+    if outcome.changed:
+        ctx.lock.save()
+    for problem in outcome.problems:
+        print(f"citeproof: error: {problem}", file=ctx.err)
+    counts = f"changed {len(outcome.changed)}, unchanged {len(outcome.unchanged)}, failed {len(outcome.problems)}"
+    ctx.log(f"refs update: {ctx.lock_display}: {counts}")
+    if outcome.problems and not (outcome.changed or outcome.unchanged):
+        return ExitCode.OFFLINE
+    return ExitCode.FINDINGS if outcome.problems else ExitCode.OK
+
+
+def _check(ctx: _Run, out: TextIO) -> int:
+    from citeproof.findings import count_by_severity, default_format, write_report
+    from citeproof.refs.actions import missing, update_records
+    from citeproof.refs.fix import fix_bibliography, summary
+    from citeproof.refs.retractionwatch import load_retraction_watch
+    from citeproof.refs.verify import check_references
+
+    if not ctx.args.offline:
+        wanted = missing(sorted({i for bib in ctx.bibs.values() for e in bib.entries if not e.origin for i in _registry_ids(e)}), ctx.lock)
+        if wanted:
+            outcome = update_records(wanted, ctx.lock, ctx.registries(), ctx.log)
+            if outcome.changed:
+                ctx.lock.save()
+            for problem in outcome.problems:
+                print(f"citeproof: warning: {problem}", file=ctx.err)
+    bibs = ctx.bibs
+    if ctx.args.fix:
+        from citeproof.project.loader import load_project
+
+        for path, bib in bibs.items():
+            if path.suffix.lower() != ".bib":
+                continue
+            fix = fix_bibliography(bib, ctx.lock, path.read_text(encoding="utf-8"))
+            if fix.changed:
+                out.write(fix.diff)
+                path.write_text(fix.text, encoding="utf-8")
+                ctx.log(f"refs check --fix: {bib.display}: wrote {summary(fix.changed)}")
+        bibs = {d.bib.path: d.bib for d in load_project(ctx.config, ctx.args.documents, strict=False).documents}
+    retractions = load_retraction_watch(ctx.settings.retraction_watch)
+    findings = [f for bib in bibs.values() for f in check_references(bib, ctx.lock, retractions=retractions)]
+    counts = count_by_severity(findings)
+    entries = sum(1 for bib in bibs.values() for e in bib.entries)
+    line = {"entries": entries, "locked records": len(ctx.lock), "errors": counts["error"], "warnings": counts["warning"]}
+    write_report(findings, fmt=ctx.args.report_format or default_format(), out=out, summary=line, title="refs check")
+    return ExitCode.FINDINGS if counts["error"] else ExitCode.OK
