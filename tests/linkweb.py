@@ -274,3 +274,67 @@ def fake_web(hosts: int = 2, latency: float = 0.0) -> Iterator[FakeWeb]:
         yield web
     finally:
         web.close()
+
+
+class Listener:
+    """A bare TCP listener on loopback that records every connection it accepts.
+
+    It is the SSRF tests' witness: an address the guard refused must never reach ``accepted``.
+    ``mode`` says how it answers: "ok" (a 200 at once), "trickle" (the whole answer one byte per
+    ``interval`` seconds) or "trickle-body" (headers at once, then the body one byte per interval).
+    """
+
+    def __init__(self, ip: str = "127.0.0.1", mode: str = "ok", interval: float = 2.0) -> None:
+        self.mode, self.interval = mode, interval
+        self.accepted: list[Any] = []
+        self.stop = threading.Event()
+        self.sock = socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET)
+        self.sock.bind((ip, 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.05)
+        self.ip, self.port = ip, self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    @property
+    def netloc(self) -> str:
+        return f"[{self.ip}]:{self.port}" if ":" in self.ip else f"{self.ip}:{self.port}"
+
+    def url(self, path: str = "/") -> str:
+        return f"http://{self.netloc}{path}"
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, peer = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.accepted.append(peer)
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        body = b"<!doctype html><html><body><p id='here'>" + b"x" * 64 + b"</p></body></html>"
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n"
+        head += b"Content-Length: %d\r\n\r\n" % len(body)
+        with conn, contextlib.suppress(OSError):
+            conn.settimeout(5)
+            request = b""
+            while b"\r\n\r\n" not in request:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                request += chunk
+            slow = head + body if self.mode == "trickle" else body if self.mode == "trickle-body" else b""
+            if self.mode != "trickle":
+                conn.sendall(head if slow else head + body)
+            for i in range(len(slow)):
+                if self.stop.wait(self.interval if i else 0):
+                    return
+                conn.sendall(slow[i : i + 1])
+
+    def close(self) -> None:
+        self.stop.set()
+        self.sock.close()
+        self.thread.join(timeout=1)

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import urllib3.util.connection
 
 from citeproof.findings import Location
 from citeproof.links.http import Guard, GuardRefused, address_refusal, retry_after
@@ -224,41 +223,7 @@ def test_links_bot_walled_host_403_is_blocked(web: FakeWeb) -> None:
     assert results_to_findings([walled], strict=False, blocked_policy="error")[0].severity == "error"
 
 
-# --- SSRF guard --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def connections(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
-    """Every address urllib3 actually connects to."""
-    seen: list[tuple[str, int]] = []
-    real = urllib3.util.connection.create_connection
-
-    def spy(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
-        seen.append(address)
-        return real(address, *args, **kwargs)
-
-    monkeypatch.setattr(urllib3.util.connection, "create_connection", spy)
-    monkeypatch.setattr("urllib3.connection.connection.create_connection", spy)
-    return seen
-
-
-def test_links_guard_refuses_loopback_by_default(web: FakeWeb, connections: list[tuple[str, int]]) -> None:
-    [result] = check([web[0].add("/inside")], fast(allow_private=False))
-    assert (result.verdict, result.error_kind) == ("skipped", "ssrf")
-    assert "loopback" in (result.error or "")
-    assert web[0].count() == 0 and connections == []
-
-
-def test_links_guard_refuses_redirect_hops_to_private_addresses(web: FakeWeb, connections: list[tuple[str, int]]) -> None:
-    inside = web[1].add("/admin")
-    to_inside = web[0].add("/go-inside", Page(302, headers={"Location": inside}))
-    to_metadata = web[0].add("/go-metadata", Page(301, headers={"Location": "http://169.254.169.254/latest/meta-data/"}))
-    settings = fast(allow_private=False, allow_hosts=(web[0].netloc,))
-    results = check([to_inside, to_metadata], settings)
-    assert [(r.verdict, r.error_kind) for r in results] == [("skipped", "ssrf")] * 2
-    assert "metadata" in (results[1].error or "")
-    assert web[1].count() == 0
-    assert {host for host, _ in connections} == {web[0].ip}  # never a connection to the refused hops
+# --- SSRF guard (tests witnessed by a loopback listener live in test_links_guard.py) -----------------
 
 
 def test_links_guard_classifies_addresses() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -10,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from citeproof.errors import ConfigError
+from citeproof.project.problems import Problems
 
 DEFAULT_USER_AGENT = "citeproof-linkcheck/1.0 (+https://github.com/citeproof/citeproof; checks links cited in articles)"
 # Publishers that answer robots with 401/403 however alive the page is.
@@ -33,6 +32,7 @@ class LinkSettings:
 
     connect_timeout: float = 5.0
     read_timeout: float = 10.0
+    request_timeout: float = 30.0  # one whole exchange (connect, headers, body): a trickling server is cut here
     concurrency: int = 32
     per_host: int = 8  # below lychee's 10; a browser opens 6
     hosts: Mapping[str, HostLimit] = field(default_factory=dict)  # "host" or "host:port" -> limits
@@ -60,33 +60,42 @@ class LinkSettings:
         return self.hosts.get(netloc) or self.hosts.get(host) or HostLimit(self.per_host)
 
     @classmethod
-    def from_mapping(cls, raw: Mapping[str, Any], *, build_dir: Path, where: str = "tool.citeproof.links") -> LinkSettings:
-        """Validate a links table; one ConfigError names every bad key with what to do."""
-        problems: list[str] = []
-        names = {f.name.replace("_", "-"): f for f in fields(cls) if f.name != "cache_path"} | {"cache": None}
+    def from_mapping(
+        cls, raw: Mapping[str, Any], *, build_dir: Path, where: str = "tool.citeproof.links", problems: Problems | None = None
+    ) -> LinkSettings:
+        """Validate a links table; every bad key is named with what to do.
+
+        With ``problems`` (the config loader's collector) problems are added there; without, they are raised here.
+        """
+        collector = problems if problems is not None else Problems()
         values: dict[str, Any] = {"cache_path": build_dir / ".cache" / "links.json"}
+        if not isinstance(raw, Mapping):
+            collector.add(where, f"expected a table, got {raw!r}")
+            raw = {}
+        collector.unknown_keys(raw, LINK_KEYS, where, underscores=True)
         for key, value in raw.items():
             name = key.replace("_", "-")
-            if name not in names:
-                guess = difflib.get_close_matches(name, sorted(names), n=1)
-                hint = f"did you mean '{guess[0]}'?" if guess else f"known keys: {', '.join(sorted(names))}"
-                problems.append(f"Config value '{where}.{key}': unknown key; {hint}")
+            if name not in LINK_KEYS:
                 continue
             try:
                 values.update(_parse(name, value, build_dir))
             except ValueError as exc:
-                problems.append(f"Config value '{where}.{key}': {exc}")
-        if problems:
-            raise ConfigError(problems)
+                collector.add(f"{where}.{key}", str(exc))
+        if problems is None:
+            collector.raise_if_any()
         return cls(**values)
+
+
+# The keys of the links table: every field (hyphenated) but the cache path, which is written as ``cache``.
+LINK_KEYS = sorted({f.name.replace("_", "-") for f in fields(LinkSettings) if f.name != "cache_path"} | {"cache"})
 
 
 def _parse(name: str, value: Any, build_dir: Path) -> dict[str, Any]:
     """One key's typed value, or ValueError saying what was expected and what came."""
     attr, got = name.replace("-", "_"), f"got {value!r}"
     is_num = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if name in ("connect-timeout", "read-timeout", "backoff", "max-retry-after", "deadline", "cache-max-age"):
-        if isinstance(value, str) and name in ("deadline", "cache-max-age", "max-retry-after"):
+    if name in ("connect-timeout", "read-timeout", "request-timeout", "backoff", "max-retry-after", "deadline", "cache-max-age"):
+        if isinstance(value, str) and name in ("deadline", "cache-max-age", "max-retry-after", "request-timeout"):
             match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", value)
             if match:
                 return {attr: float(match[1]) * _UNITS[match[2]]}

@@ -21,7 +21,7 @@ from urllib.parse import quote, unquote, urldefrag, urlsplit
 
 from citeproof.findings import Finding, Location, Severity
 from citeproof.links.cache import LinkCache
-from citeproof.links.http import Probe, Prober, request_json
+from citeproof.links.http import Probe, Prober, connect_target, host_key, normalize_url, request_json
 from citeproof.links.pace import HostScheduler
 from citeproof.links.settings import HostLimit, LinkSettings
 from citeproof.project.bibliography import BibEntry
@@ -101,12 +101,13 @@ def extract_targets(  # noqa: PLR0917 - the positional order is the CLI's agreed
         nonlocal cursor
         if not isinstance(elem, (pf.Link, pf.Image)) or not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", elem.url):
             return  # relative paths and #anchors are the build's business, not the web's
-        at = source_text.find(elem.url, cursor)
+        url = normalize_url(elem.url)  # pandoc writes an IPv6 literal's brackets as %5B/%5D; the author did not
+        at = source_text.find(url, cursor)
         if at < 0:  # a reference definition above, or pandoc normalised the text
-            at = source_text.find(elem.url)
+            at = source_text.find(url)
         else:
-            cursor = at + len(elem.url)
-        add(elem.url, Location(path, source_text.count("\n", 0, at) + 1 if at >= 0 else None))
+            cursor = at + len(url)
+        add(url, Location(path, source_text.count("\n", 0, at) + 1 if at >= 0 else None))
 
     doc.walk(visit)
     for entry in bib_entries:
@@ -139,7 +140,7 @@ def _judge(probe: Probe, settings: LinkSettings, *, doi: bool) -> tuple[Verdict,
         return "skipped", "deadline reached before this URL was checked", None
     if kind or status is None:
         return "broken", probe.error or "no answer", None
-    host = urlsplit(probe.chain[-1][1]).hostname or ""
+    host = connect_target(probe.chain[-1][1])[1]  # the host urllib3 really asked, not urlsplit's reading
     challenge = next((h for h in CHALLENGE_HEADERS if h in probe.headers), None)
     if status == 999 or (status in (401, 403) and (challenge or doi or _host_matches(host, settings.bot_walled_hosts))):
         why = f"a bot challenge ({challenge})" if challenge else "a site that refuses robots"
@@ -232,7 +233,7 @@ def check_links(
             record(index, early)
         else:
             url = settings.doi_resolver if target.url.startswith("doi:") else target.url
-            todo.append((urlsplit(url).netloc.lower(), index))
+            todo.append((host_key(url), index))
     prober = Prober(settings, deadline)
 
     def work(index: int) -> str:
@@ -244,7 +245,7 @@ def check_links(
             result = LinkResult(target.url, target.origins, "broken", f"checker error: {detail}", "internal")
         record(index, result)
         url = settings.doi_resolver if target.url.startswith("doi:") else target.url
-        return urlsplit(url).netloc.lower()
+        return host_key(url)
 
     scheduler = HostScheduler(todo, lambda h: settings.limit_for(h).concurrency, lambda h: prober.pacer(h).ready_at())
     unfinished = scheduler.run(work, max(1, min(settings.concurrency, len(todo))), deadline)
