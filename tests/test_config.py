@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import zipfile
 
-from tests.conftest import MakeProject
+import pytest
+
+from citeproof.project.config import load_config
+from tests.conftest import MINI_DOC, MakeProject
 
 
 def test_config_lists_every_problem_at_once(make_project: MakeProject) -> None:
@@ -41,3 +45,75 @@ def test_config_shared_metadata_reaches_every_document(make_project: MakeProject
     with zipfile.ZipFile(project.build / "article.epub") as archive:
         opf = archive.read("EPUB/content.opf").decode()
     assert "<dc:publisher>Shared Publisher</dc:publisher>" in opf
+
+
+MISSPELT = {
+    "claims": ("[tool.citeproof.claims]\nstrct = true\n", "'tool.citeproof.claims.strct': unknown key; did you mean 'strict'?"),
+    "links": ("[tool.citeproof.links]\nread-timout = 5\n", "'tool.citeproof.links.read-timout': unknown key; did you mean 'read-timeout'?"),
+    "products": (
+        '[tool.citeproof.products]\nhtml = { format = "html", layot = "page" }\n',
+        "'tool.citeproof.products.html.layot': unknown key; did you mean 'layout'?",
+    ),
+    "clinic": ('[tool.citeproof.clinic]\nnmae = "X"\n', "'tool.citeproof.clinic.nmae': unknown key; did you mean 'name'?"),
+    "review": (
+        "[tool.citeproof.review]\ninterval-month = 6\n",
+        "'tool.citeproof.review.interval-month': unknown key; did you mean 'interval-months'?",
+    ),
+    "refs": ('[tool.citeproof.refs]\nemial = "a@b.c"\n', "'tool.citeproof.refs.emial': unknown key; did you mean 'email'?"),
+}
+
+
+@pytest.mark.parametrize("command", ["build", "check", "links", "validate"])
+@pytest.mark.parametrize("table", sorted(MISSPELT))
+def test_config_misspelt_key_in_any_table_fails_every_command(make_project: MakeProject, table: str, command: str) -> None:
+    text, message = MISSPELT[table]
+    project = make_project(config=text)
+    result = project.run(command)
+    assert result.code == 2, result.err
+    assert message in result.err
+    assert not project.build.exists()  # nothing ran before the config was whole
+
+
+def test_config_every_sub_table_problem_is_listed_at_once(make_project: MakeProject) -> None:
+    project = make_project(config="".join(text for text, _ in MISSPELT.values()))
+    result = project.run("build")
+    assert result.code == 2
+    for _, message in MISSPELT.values():
+        assert message in result.err
+
+
+def test_config_settings_are_typed_once_at_load(make_project: MakeProject) -> None:
+    project = make_project(config='[tool.citeproof.links]\ndeadline = "2m"\n\n[tool.citeproof.claims]\nstrict = true\n')
+    config = load_config(project.root / "pyproject.toml")
+    assert config.links.deadline == 120.0 and config.claims.strict is True
+    assert config.clinic.name == "" and set(config.products) == {"html", "epub", "handout"}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.links.deadline = 1.0  # type: ignore[misc]
+
+
+# Each case adds one layer above the last; the highest layer present must win.
+PRECEDENCE = {
+    "clinic": ("", "", "", "Clinic Name"),
+    "shared table": ("", "", "Shared Table", "Shared Table"),
+    "document table": ("", "Document Table", "Shared Table", "Document Table"),
+    "front matter": ("Front Matter", "Document Table", "Shared Table", "Front Matter"),
+}
+
+
+@pytest.mark.parametrize("case", list(PRECEDENCE))
+def test_config_metadata_precedence_with_a_clinic(make_project: MakeProject, case: str) -> None:
+    """front matter > document table > shared [tool.citeproof.metadata] > clinic > built-in defaults."""
+    front, own, shared, expected = PRECEDENCE[case]
+    doc = MINI_DOC.replace("lang: en-US\n", f"lang: en-US\npublisher: {front}\n") if front else MINI_DOC
+    project = make_project({"article": doc})
+    document = f'{{ source = "manuscript/article.md", metadata = {{ publisher = "{own}" }} }}' if own else '"manuscript/article.md"'
+    text = (project.root / "pyproject.toml").read_text().replace('["manuscript/*.md"]', f"[{document}]")
+    text += 'formats = ["epub"]\n'
+    text += f'\n[tool.citeproof.metadata]\npublisher = "{shared}"\n' if shared else ""
+    text += '\n[tool.citeproof.clinic]\nname = "Clinic Name"\n'
+    (project.root / "pyproject.toml").write_text(text)
+    result = project.run("build")
+    assert result.code == 0, result.err
+    with zipfile.ZipFile(project.build / "article.epub") as archive:
+        opf = archive.read("EPUB/content.opf").decode()
+    assert f"<dc:publisher>{expected}</dc:publisher>" in opf

@@ -10,12 +10,28 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from citeproof.errors import ConfigError
+if TYPE_CHECKING:
+    from citeproof.project.problems import Problems
 
 SECTION = "tool.citeproof.clinic"
-_KEYS = {"name", "logo", "accent", "address", "phone", "email", "online-url", "review-date", "helpline-name", "helpline-url"}
+_TEXT = {"type": "string"}
+# The keys of the clinic table, with the JSON Schema of each value.
+CLINIC_KEYS: dict[str, dict[str, Any]] = {
+    "name": {"description": "the publisher shown on every product (a configured publisher wins)", **_TEXT},
+    "logo": {"description": "an SVG, PNG or JPEG file, relative to the project", **_TEXT},
+    "accent": {"description": "the accent colour", "type": "string", "pattern": "^#[0-9a-fA-F]{6}$", "default": "#0b5c7a"},
+    "address": _TEXT,
+    "phone": _TEXT,
+    "email": _TEXT,
+    "online-url": {"description": "the QR code's target; {document} is replaced by the document's name", **_TEXT},
+    "review-date": _TEXT,
+    "helpline-name": _TEXT,
+    "helpline-url": _TEXT,
+    "helpline-phone": {"description": "the helpline's phone number (a helpline needs a phone or a url)", **_TEXT},
+    "helpline-hours": {"description": "when the helpline answers, e.g. '24 hours, every day'", **_TEXT},
+}
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -34,6 +50,8 @@ class Clinic:
     review_date: str = ""
     helpline_name: str = ""
     helpline_url: str = ""
+    helpline_phone: str = ""
+    helpline_hours: str = ""
 
     def online_address(self, document: str) -> str:
         return self.online_url.replace("{document}", document)
@@ -54,29 +72,31 @@ class Clinic:
         return {k: v for k, v in values.items() if v}
 
 
-def load_clinic(raw: Mapping[str, Any], root: Path) -> Clinic:
-    """Validate ``[tool.citeproof.clinic]``; a missing logo file is named with its path."""
-    problems: list[str] = []
-    for key in set(raw) - _KEYS:
-        problems.append(f"'{SECTION}.{key}': unknown key; known keys: {', '.join(sorted(_KEYS))}")
+def clinic_from_table(raw: Any, root: Path, problems: Problems) -> Clinic:
+    """``[tool.citeproof.clinic]`` validated, every problem into ``problems``; a missing logo file is named with its path."""
+    if not isinstance(raw, Mapping):
+        problems.add(SECTION, f"expected a table, got {raw!r}")
+        return Clinic()
+    problems.unknown_keys(raw, CLINIC_KEYS, SECTION)
     values: dict[str, str] = {}
-    for key in _KEYS & set(raw):
+    for key in CLINIC_KEYS.keys() & set(raw):
         if not isinstance(raw[key], str):
-            problems.append(f"'{SECTION}.{key}': expected a string, got {raw[key]!r}")
+            problems.add(f"{SECTION}.{key}", f"expected a string, got {raw[key]!r}")
         else:
             values[key] = raw[key]
     accent = values.get("accent", "#0b5c7a")
     if not _COLOUR.match(accent):
-        problems.append(f"'{SECTION}.accent': expected a colour like '#0b5c7a', got {accent!r}")
+        problems.add(f"{SECTION}.accent", f"expected a colour like '#0b5c7a', got {accent!r}")
     logo: Path | None = None
     if values.get("logo"):
         logo = (root / values["logo"]).resolve()
         if not logo.is_file():
-            problems.append(f"'{SECTION}.logo': the logo file {values['logo']!r} does not exist (relative to {root})")
+            problems.add(f"{SECTION}.logo", f"the logo file {values['logo']!r} does not exist (relative to {root})")
         elif logo.suffix.lower() not in {".svg", ".png", ".jpg", ".jpeg"}:
-            problems.append(f"'{SECTION}.logo': {values['logo']!r} is not an SVG, PNG or JPEG file")
-    if problems:
-        raise ConfigError(problems)
+            problems.add(f"{SECTION}.logo", f"{values['logo']!r} is not an SVG, PNG or JPEG file")
+    # A helpline a reader cannot reach is worse than none: it needs a number or an address.
+    if (values.get("helpline-name") or values.get("helpline-hours")) and not (values.get("helpline-phone") or values.get("helpline-url")):
+        problems.add(f"{SECTION}.helpline-name", "a helpline needs 'helpline-phone' or 'helpline-url' (or both)")
     return Clinic(
         name=values.get("name", ""),
         logo=logo,
@@ -89,6 +109,8 @@ def load_clinic(raw: Mapping[str, Any], root: Path) -> Clinic:
         review_date=values.get("review-date", ""),
         helpline_name=values.get("helpline-name", ""),
         helpline_url=values.get("helpline-url", ""),
+        helpline_phone=values.get("helpline-phone", ""),
+        helpline_hours=values.get("helpline-hours", ""),
     )
 
 

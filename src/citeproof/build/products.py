@@ -6,17 +6,26 @@ print, one or more paper sizes. Each (document, product, paper) is one output fi
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from citeproof.project.config import FORMATS, PAPERS, Config
+from citeproof.build.layout import PAPERS
 from citeproof.errors import ConfigError
 
+if TYPE_CHECKING:
+    from citeproof.project.problems import Problems
+
+FORMATS = ("html", "epub", "pdf")
 LAYOUTS = {"html": ("page",), "epub": ("book",), "pdf": ("handout", "brochure")}
-_KEYS = {"format", "layout", "paper", "pdf-standards"}
 SECTION = "tool.citeproof.products"
+# The keys of one product's table, with the JSON Schema of each value.
+PRODUCT_KEYS: dict[str, dict[str, Any]] = {
+    "format": {"enum": list(FORMATS)},
+    "layout": {"enum": sorted({layout for layouts in LAYOUTS.values() for layout in layouts})},
+    "paper": {"anyOf": [{"enum": list(PAPERS)}, {"type": "array", "minItems": 1, "items": {"enum": list(PAPERS)}}]},
+    "pdf-standards": {"type": "array", "items": {"type": "string"}},
+}
 
 
 @dataclass(frozen=True)
@@ -53,55 +62,56 @@ class Output:
         return f"{self.document}-{suffix}.pdf"
 
 
-def default_products(config: Config) -> dict[str, Product]:
+def default_products(formats: Sequence[str], paper: str, pdf_standards: tuple[str, ...]) -> dict[str, Product]:
     """Without a products table: one product per configured format (the foundation's outputs)."""
     names = {"html": "html", "epub": "epub", "pdf": "handout"}
     layouts = {"html": "page", "epub": "book", "pdf": "handout"}
     return {
-        names[f]: Product(names[f], f, layouts[f], (config.paper,) if f == "pdf" else (), config.pdf_standards if f == "pdf" else ())
-        for f in config.formats
+        names[f]: Product(names[f], f, layouts[f], (paper,) if f == "pdf" else (), pdf_standards if f == "pdf" else ()) for f in formats
     }
 
 
-def load_products(config: Config) -> dict[str, Product]:
-    """The products table of the config, validated (every problem at once)."""
-    if not config.products:
-        return default_products(config)
-    problems: list[str] = []
+def products_from_table(
+    raw: Any, *, paper: str, formats: Sequence[str], pdf_standards: tuple[str, ...], problems: Problems
+) -> dict[str, Product]:
+    """``[tool.citeproof.products]`` validated, every problem into ``problems``; without a table, the default products."""
+    if not raw:
+        return default_products(formats, paper, pdf_standards)
+    if not isinstance(raw, Mapping):
+        problems.add(SECTION, f"expected a table of products, got {raw!r}")
+        return {}
     products: dict[str, Product] = {}
-    for name, raw in config.products.items():
+    for name, table in raw.items():
         key = f"{SECTION}.{name}"
-        if not isinstance(raw, Mapping):
-            problems.append(f"'{key}': expected a table with format, layout and paper")
+        if not isinstance(table, Mapping):
+            problems.add(key, "expected a table with format, layout and paper")
             continue
-        product = _product(name, raw, key, config, problems)
+        product = _product(name, table, key, paper=paper, pdf_standards=pdf_standards, problems=problems)
         if product:
             products[name] = product
-    if problems:
-        raise ConfigError(problems)
     return products
 
 
-def _product(name: str, raw: Mapping[str, Any], key: str, config: Config, problems: list[str]) -> Product | None:
-    for unknown in set(raw) - _KEYS:
-        guess = difflib.get_close_matches(unknown, sorted(_KEYS), n=1)
-        problems.append(f"'{key}.{unknown}': unknown key" + (f"; did you mean '{guess[0]}'?" if guess else ""))
+def _product(
+    name: str, raw: Mapping[str, Any], key: str, *, paper: str, pdf_standards: tuple[str, ...], problems: Problems
+) -> Product | None:
+    problems.unknown_keys(raw, PRODUCT_KEYS, key)
     fmt = raw.get("format")
     if fmt not in FORMATS:
-        problems.append(f"'{key}.format': expected one of {', '.join(FORMATS)}, got {fmt!r}")
+        problems.add(f"{key}.format", f"expected one of {', '.join(FORMATS)}, got {fmt!r}")
         return None
     layout = raw.get("layout", LAYOUTS[fmt][0])
     if layout not in LAYOUTS[fmt]:
-        problems.append(f"'{key}.layout': a {fmt} product's layout is one of {', '.join(LAYOUTS[fmt])}, got {layout!r}")
+        problems.add(f"{key}.layout", f"a {fmt} product's layout is one of {', '.join(LAYOUTS[fmt])}, got {layout!r}")
         return None
-    paper_raw = raw.get("paper", config.paper)
+    paper_raw = raw.get("paper", paper)
     papers = [paper_raw] if isinstance(paper_raw, str) else paper_raw
     if fmt == "pdf" and (not isinstance(papers, list) or not papers or any(p not in PAPERS for p in papers)):
-        problems.append(f"'{key}.paper': expected a paper ({', '.join(PAPERS)}) or a list of them, got {paper_raw!r}")
+        problems.add(f"{key}.paper", f"expected a paper ({', '.join(PAPERS)}) or a list of them, got {paper_raw!r}")
         return None
-    standards = raw.get("pdf-standards", list(config.pdf_standards))
+    standards = raw.get("pdf-standards", list(pdf_standards))
     if not isinstance(standards, list) or not all(isinstance(s, str) for s in standards):
-        problems.append(f"'{key}.pdf-standards': expected a list such as [\"ua-1\"], got {standards!r}")
+        problems.add(f"{key}.pdf-standards", f'expected a list such as ["ua-1"], got {standards!r}')
         standards = []
     return Product(name, fmt, layout, tuple(papers) if fmt == "pdf" else (), tuple(standards) if fmt == "pdf" else ())
 

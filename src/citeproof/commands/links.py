@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
-from citeproof.build.clinic import load_clinic
 from citeproof.errors import ExitCode
 from citeproof.findings import Finding, Location, default_format, write_report
 from citeproof.links.verdicts import LinkResult, LinkSettings, LinkTarget, check_links, extract_targets, results_to_findings, summarize
@@ -39,7 +38,7 @@ class LinkRun:
 
 def gather_targets(config: Config, documents: Sequence[str] | None) -> list[LinkTarget]:
     """Every URL of the selected documents, merged so each is checked once."""
-    clinic = load_clinic(config.clinic, config.root)
+    clinic = config.clinic
     merged: dict[str, list[Location]] = {}
     pyproject = config.relative(config.root / "pyproject.toml")
     for loaded in load_project(config, documents, strict=False).documents:
@@ -67,7 +66,7 @@ def run_links(
     progress: Progress | None = None,
 ) -> LinkRun:
     """Check every URL; one bad URL never stops the run, it becomes a finding."""
-    settings = LinkSettings.from_mapping(config.links, build_dir=config.build_dir)
+    settings = config.links
     settings = dataclasses.replace(
         settings, no_cache=settings.no_cache or no_cache, suggest_archive=settings.suggest_archive or suggest_archive
     )

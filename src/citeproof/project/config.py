@@ -1,43 +1,101 @@
-"""Typed, frozen configuration from ``[tool.citeproof]`` in pyproject.toml.
+"""Typed, frozen configuration from ``[tool.citeproof]`` in pyproject.toml, validated once.
 
-Every problem is collected before we stop (as mkdocs does), so an editor fixes them in
-one pass; unknown keys get a "did you mean".
+Every table, sub-tables included, is checked when the config is loaded, so every command
+sees the same typed settings and a misspelt key anywhere fails every command (exit 2), not
+only the one that reads that table. Every problem is collected before we stop (as mkdocs
+does) so an editor fixes them in one pass, and every message has one shape::
+
+    'tool.citeproof.links.timout': unknown key; did you mean 'timeout'?
+
+Each sub-table's typed settings live beside the code that uses them (``claims.check``,
+``links.settings``, ``build.products``, ``build.clinic``) and report through
+:class:`Problems`; the keys each declares are also what :mod:`citeproof.project.schema`
+publishes as a JSON Schema.
 """
 
 from __future__ import annotations
 
 import difflib
 import glob
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from citeproof.build.clinic import Clinic, clinic_from_table
+from citeproof.build.layout import PAPERS
+from citeproof.build.products import FORMATS, Product, products_from_table
 from citeproof.errors import ConfigError
+from citeproof.links.settings import LinkSettings
+from citeproof.project.policy import KEYS as POLICY_KEYS
+from citeproof.project.policy import ContentPolicy, policy_from_mapping
+from citeproof.project.problems import STRING_LIST, Problems, read_settings
 from citeproof.project.resources import resolve_filters
+from citeproof.readability.settings import ReadabilitySettings
 
-FORMATS = ("html", "epub", "pdf")
-PAPERS = ("us-letter", "a4")
+if TYPE_CHECKING:
+    from citeproof.claims.settings import ClaimSettings
+
+__all__ = ["FORMATS", "PAPERS", "Config", "DocumentConfig", "Problems", "load_config", "read_settings"]
+
 SECTION = "tool.citeproof"
-_TOP_KEYS = {
-    "documents",
-    "bibliography",
-    "style",
-    "build-dir",
-    "formats",
-    "filters",
-    "templates",
-    "paper",
-    "metadata",
-    "claims",
-    "links",
-    "products",
-    "clinic",
-    "pdf-standards",
-}
-_DOC_KEYS = {"source", "name", "bibliography", "style", "metadata", "products"}
+# A document name becomes output file names: never a path, so outputs stay inside build/.
+SAFE_NAME = re.compile(r"^(?!\.)[A-Za-z0-9._-]{1,100}$")
 PDF_STANDARDS = ("1.7", "2.0", "a-2b", "a-3b", "a-4", "ua-1")
+# Every top-level key, with the JSON Schema its value must match (the sub-tables' schemas
+# are filled in by citeproof.project.schema from their own settings classes).
+TOP_KEYS: dict[str, dict[str, Any]] = {
+    "documents": {
+        "description": "Markdown files or globs, or tables {source, name, bibliography, style, metadata, products}",
+        "type": "array",
+        "minItems": 1,
+        "items": {"anyOf": [{"type": "string"}, {"$ref": "#/$defs/document"}]},
+    },
+    "bibliography": {"description": "the BibTeX file", "type": "string", "minLength": 1, "default": "bibliography.bib"},
+    "style": {"description": "a CSL style name (apa, vancouver, ...) or a .csl path", "type": "string", "minLength": 1, "default": "apa"},
+    "build-dir": {"description": "where outputs are written", "type": "string", "minLength": 1, "default": "build"},
+    "formats": {"description": "used when there is no products table", "type": "array", "items": {"enum": list(FORMATS)}},
+    "filters": {"description": "panflute filters, by packaged name or project path, in the order they run", **STRING_LIST},
+    "templates": {"description": "the folder whose files override the packaged templates", "type": "string", "minLength": 1},
+    "paper": {"description": "the default paper of print products", "enum": list(PAPERS), "default": "us-letter"},
+    "pdf-standards": {"description": "PDF standards typst enforces", "type": "array", "items": {"enum": list(PDF_STANDARDS)}},
+    "metadata": {"description": "pandoc metadata for every document (a document's own table overrides it)", "type": "object"},
+    "products": {"description": "what each document is built into"},
+    "clinic": {"description": "the clinic's identity, used by every template"},
+    "claims": {"description": "the claim check"},
+    "links": {"description": "the link check"},
+    "review": {"description": "medical review"},
+    "readability": {"description": "the reading level citeproof check reports"},
+    "refs": {"description": "reference verification against public registries"},
+    # What content may do during a build (citeproof.project.policy), filled in from ContentPolicy.
+    **{key: {} for key in sorted(POLICY_KEYS)},
+}
+DOC_KEYS: dict[str, dict[str, Any]] = {
+    "source": {"description": "a Markdown path or glob", "type": "string", "minLength": 1},
+    "name": {"description": "the output name (default: the file's stem)", "type": "string", "minLength": 1},
+    "bibliography": {"type": "string", "minLength": 1},
+    "style": {"type": "string", "minLength": 1},
+    "metadata": {"type": "object"},
+    "products": {"description": "only these products (default: all)", **STRING_LIST},
+}
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """``[tool.citeproof.review]``: how often an article must be medically reviewed again."""
+
+    interval_months: int = 12
+
+
+@dataclass(frozen=True)
+class RefsSettings:
+    """``[tool.citeproof.refs]``: what the registries (NCBI asks for a tool name and email) are told."""
+
+    email: str = ""
+    tool: str = "citeproof"
+    retractions: str = ""  # an optional offline Retraction Watch CSV, relative to the project
 
 
 @dataclass(frozen=True)
@@ -49,13 +107,13 @@ class DocumentConfig:
     display: str  # the source path as a user wrote it, relative to the project
     bibliography: Path
     style: str
-    metadata: Mapping[str, Any] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(default_factory=dict)  # the shared table overridden by the document's own
     products: tuple[str, ...] | None = None  # None: every configured product
 
 
 @dataclass(frozen=True)
 class Config:
-    """The whole ``[tool.citeproof]`` table, validated; paths are absolute."""
+    """The whole ``[tool.citeproof]`` table, validated and typed; paths are absolute."""
 
     root: Path
     documents: tuple[DocumentConfig, ...]
@@ -64,11 +122,15 @@ class Config:
     filters: tuple[Path, ...]
     templates: Path
     paper: str
+    products: Mapping[str, Product]
+    clinic: Clinic
+    claims: ClaimSettings
+    links: LinkSettings
+    review: ReviewSettings = field(default_factory=ReviewSettings)
+    readability: ReadabilitySettings = field(default_factory=ReadabilitySettings)
+    refs: RefsSettings = field(default_factory=RefsSettings)
+    policy: ContentPolicy = field(default_factory=ContentPolicy)
     pdf_standards: tuple[str, ...] = ("ua-1",)
-    claims: Mapping[str, Any] = field(default_factory=dict)
-    links: Mapping[str, Any] = field(default_factory=dict)
-    products: Mapping[str, Any] = field(default_factory=dict)
-    clinic: Mapping[str, Any] = field(default_factory=dict)
 
     def relative(self, path: Path) -> str:
         """``path`` as shown to users: relative to the project when it is inside it."""
@@ -90,7 +152,7 @@ def find_pyproject(start: Path) -> Path:
 
 
 def load_config(pyproject: Path | None = None, *, cwd: Path | None = None) -> Config:
-    """Read and validate ``[tool.citeproof]``; raise one ConfigError listing every problem."""
+    """Read and validate ``[tool.citeproof]`` and every sub-table; raise one ConfigError listing every problem."""
     path = pyproject or find_pyproject((cwd or Path.cwd()).resolve())
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -105,22 +167,15 @@ def load_config(pyproject: Path | None = None, *, cwd: Path | None = None) -> Co
 
 
 class _Validator:
-    """Collects problems while building a Config, so all of them are reported together."""
+    """Builds a Config from the raw table, collecting problems so all of them are reported together."""
 
     def __init__(self, root: Path, pyproject: Path) -> None:
         self.root = root
         self.pyproject = pyproject
-        self.problems: list[str] = []
+        self.problems = Problems()
 
     def problem(self, key: str, message: str) -> None:
-        self.problems.append(f"'{key}': {message}")
-
-    def unknown_keys(self, table: Mapping[str, Any], known: set[str], prefix: str) -> None:
-        for key in table:
-            if key not in known:
-                guess = difflib.get_close_matches(key, sorted(known), n=1)
-                hint = f"; did you mean '{guess[0]}'?" if guess else f"; known keys: {', '.join(sorted(known))}"
-                self.problem(f"{prefix}.{key}", f"unknown key{hint}")
+        self.problems.add(key, message)
 
     def string(self, table: Mapping[str, Any], key: str, default: str, prefix: str = SECTION) -> str:
         value = table.get(key, default)
@@ -151,17 +206,14 @@ class _Validator:
         return path
 
     def config(self, raw: Mapping[str, Any]) -> Config:
-        self.unknown_keys(raw, _TOP_KEYS, SECTION)
+        # Imported here, not at the top: the claim settings import the claim cue tables (about
+        # 60 ms), which ``import citeproof.project.config`` alone (the CLI's parser) need not pay.
+        from citeproof.claims.settings import ClaimSettings
+
+        self.problems.unknown_keys(raw, TOP_KEYS, SECTION)
         bibliography = self.string(raw, "bibliography", "bibliography.bib")
         style = self.string(raw, "style", "apa")
-        formats = self.string_list(raw, "formats", list(FORMATS))
-        for fmt in formats:
-            if fmt not in FORMATS:
-                guess = difflib.get_close_matches(fmt, FORMATS, n=1)
-                self.problem(
-                    f"{SECTION}.formats",
-                    f"unknown format {fmt!r}" + (f"; did you mean {guess[0]!r}?" if guess else f"; choose from {', '.join(FORMATS)}"),
-                )
+        formats = self.formats(raw)
         paper = self.string(raw, "paper", "us-letter")
         if paper not in PAPERS:
             self.problem(f"{SECTION}.paper", f"unknown paper {paper!r}; choose from {', '.join(PAPERS)}")
@@ -175,16 +227,18 @@ class _Validator:
             self.existing(self.string(raw, "templates", "templates"), f"{SECTION}.templates", kind="folder")
         # Metadata for every document (e.g. a publisher); a document's own table overrides it.
         shared = self.table(raw, "metadata")
-        documents = self.documents(raw.get("documents"), bibliography, style, shared)
+        policy = policy_from_mapping(raw, self.problems.messages, SECTION)
+        documents = self.documents(raw.get("documents"), bibliography, style, shared, allow_outside=policy.allow_outside)
         names = [d.name for d in documents]
         for name in sorted({n for n in names if names.count(n) > 1}):
             self.problem(f"{SECTION}.documents", f"two documents are both named {name!r}; give one a 'name'")
         build_dir = (self.root / self.string(raw, "build-dir", "build")).resolve()
         pdf_standards = self.pdf_standards(raw)
-        tables = {name: self.table(raw, name) for name in ("claims", "links", "products", "clinic")}
-        if self.problems:
-            raise ConfigError(self.problems, location=str(self.pyproject))
-        return Config(
+        products = products_from_table(
+            raw.get("products"), paper=paper, formats=formats, pdf_standards=pdf_standards, problems=self.problems
+        )
+        self.document_products(raw.get("documents"), products)
+        config = Config(
             root=self.root,
             documents=tuple(documents),
             build_dir=build_dir,
@@ -193,11 +247,30 @@ class _Validator:
             templates=templates,
             paper=paper,
             pdf_standards=pdf_standards,
-            claims=tables["claims"],
-            links=tables["links"],
-            products=tables["products"],
-            clinic=tables["clinic"],
+            products=products,
+            clinic=clinic_from_table(raw.get("clinic", {}), self.root, self.problems),
+            claims=ClaimSettings.from_mapping(raw.get("claims", {}), where=f"{SECTION}.claims", problems=self.problems),
+            links=LinkSettings.from_mapping(raw.get("links", {}), build_dir=build_dir, problems=self.problems),
+            review=read_settings(ReviewSettings, raw.get("review", {}), f"{SECTION}.review", self.problems),
+            readability=ReadabilitySettings.from_mapping(
+                raw.get("readability", {}), where=f"{SECTION}.readability", problems=self.problems
+            ),
+            refs=read_settings(RefsSettings, raw.get("refs", {}), f"{SECTION}.refs", self.problems),
+            policy=policy,
         )
+        self.problems.raise_if_any(location=str(self.pyproject))
+        return config
+
+    def formats(self, raw: Mapping[str, Any]) -> list[str]:
+        formats = self.string_list(raw, "formats", list(FORMATS))
+        for fmt in formats:
+            if fmt not in FORMATS:
+                guess = difflib.get_close_matches(fmt, FORMATS, n=1)
+                self.problem(
+                    f"{SECTION}.formats",
+                    f"unknown format {fmt!r}" + (f"; did you mean {guess[0]!r}?" if guess else f"; choose from {', '.join(FORMATS)}"),
+                )
+        return [f for f in formats if f in FORMATS]
 
     def pdf_standards(self, raw: Mapping[str, Any]) -> tuple[str, ...]:
         standards = self.string_list(raw, "pdf-standards", ["ua-1"])
@@ -206,7 +279,19 @@ class _Validator:
                 self.problem(f"{SECTION}.pdf-standards", f"unknown PDF standard {standard!r}; choose from {', '.join(PDF_STANDARDS)}")
         return tuple(s for s in standards if s in PDF_STANDARDS)
 
-    def documents(self, raw: Any, bibliography: str, style: str, shared: Mapping[str, Any]) -> list[DocumentConfig]:
+    def document_products(self, raw: Any, products: Mapping[str, Product]) -> None:
+        """A document's ``products`` must name configured products, or it would silently build nothing."""
+        for index, item in enumerate(raw if isinstance(raw, list) else []):
+            wanted = item.get("products") if isinstance(item, dict) else None
+            for name in wanted if isinstance(wanted, list) else []:
+                if name not in products:
+                    guess = difflib.get_close_matches(str(name), list(products), n=1)
+                    hint = f"did you mean '{guess[0]}'?" if guess else f"configured: {', '.join(products)}"
+                    self.problem(f"{SECTION}.documents[{index}].products", f"no product named {name!r}; {hint}")
+
+    def documents(
+        self, raw: Any, bibliography: str, style: str, shared: Mapping[str, Any], *, allow_outside: bool = False
+    ) -> list[DocumentConfig]:
         if not isinstance(raw, list) or not raw:
             self.problem(f"{SECTION}.documents", 'expected a list of Markdown files or globs, e.g. documents = ["manuscript/*.md"]')
             return []
@@ -217,7 +302,7 @@ class _Validator:
             if not isinstance(table, dict) or not isinstance(table.get("source"), str):
                 self.problem(key, "expected a path (or glob), or a table with a 'source' path")
                 continue
-            self.unknown_keys(table, _DOC_KEYS, key)
+            self.problems.unknown_keys(table, DOC_KEYS, key)
             pattern = table["source"]
             matches = sorted(glob.glob(str(self.root / pattern))) if glob.has_magic(pattern) else [str(self.root / pattern)]
             if not matches:
@@ -237,9 +322,20 @@ class _Validator:
                 if not source.is_file():
                     self.problem(key, f"document {pattern!r} does not exist (relative to {self.root})")
                     continue
+                if not allow_outside and not source.is_relative_to(self.root):
+                    self.problem(key, f"document {match!r} is outside the project folder; move it in, or set allow-outside = true")
+                    continue
+                name = str(table.get("name") or source.stem) if len(matches) == 1 else source.stem
+                if not SAFE_NAME.match(name):
+                    self.problem(
+                        f"{key}.name",
+                        f"document name {name!r} must be a plain file name (letters, digits, '-', '_', '.'; not starting "
+                        "with '.'; no folders): outputs are written only inside the build folder",
+                    )
+                    continue
                 found.append(
                     DocumentConfig(
-                        name=str(table.get("name") or source.stem) if len(matches) == 1 else source.stem,
+                        name=name,
                         source=source,
                         display=str(source.relative_to(self.root)) if source.is_relative_to(self.root) else str(source),
                         bibliography=(self.root / bib).resolve(),

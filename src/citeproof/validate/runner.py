@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from citeproof.build.products import load_products, select_outputs
+from citeproof.build.products import select_outputs
 from citeproof.build.render import PREVIEW_DIR
 from citeproof.findings import Finding, Location
 from citeproof.project.config import Config
@@ -155,7 +155,7 @@ def validate(config: Config, options: ValidateOptions, *, log: Log, toolbox: Too
 
 def find_targets(config: Config, options: ValidateOptions, outcome: Outcome) -> dict[str, list[Target]]:
     """The selected outputs by format; one that was never built is an error finding."""
-    products = load_products(config)
+    products = config.products
     targets: dict[str, list[Target]] = {"html": [], "epub": [], "pdf": []}
     for doc in select_documents(config, options.documents):
         for output in select_outputs(doc.name, products, wanted=None, formats=options.formats, paper=None, allowed=doc.products):
