@@ -102,7 +102,32 @@ def _parser() -> argparse.ArgumentParser:
     links.add_argument("--no-cache", action="store_true", help="check every URL again, ignoring results cached in build/.cache/links.json")
     links.add_argument("--suggest-archive", action="store_true", help="for each broken URL, look up an archived copy to link instead")
     _refs_command(sub, common)
+    _writer_commands(sub, common)
     return parser
+
+
+def _writer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    """``init`` and ``new``: start a project, start an article."""
+    init = sub.add_parser(
+        "init",
+        parents=[common],
+        help="start a clinic project in DIR (default: here)",
+        description="Write a new project: pyproject.toml with a commented [tool.citeproof] table, manuscript/ with an "
+        "example article, bibliography.bib, .gitignore, GitHub workflows, a pre-commit config and a README. "
+        "Templates and filters come from citeproof itself. An existing file is never overwritten.",
+    )
+    init.add_argument("directory", nargs="?", default=".", metavar="DIR", help="the project folder (created if missing)")
+    init.add_argument("--clinic", default="Example Clinic", metavar="NAME", help="the clinic's name, for the config and README")
+    new = sub.add_parser(
+        "new",
+        parents=[common],
+        help='add an article: citeproof new "Managing high blood pressure"',
+        description="Write manuscript/<slug>.md with its front matter (title, lang, date, description, review fields). "
+        "An existing file is never overwritten (exit 2).",
+    )
+    new.add_argument("title", help="the article's title; its slug names the file")
+    new.add_argument("--name", metavar="SLUG", help="the file name without .md (default: from the title)")
+    new.add_argument("--lang", default="en-US", help="the article's language tag (default: en-US)")
 
 
 def _refs_command(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -188,7 +213,7 @@ def _add_report_format(parser: argparse.ArgumentParser) -> None:
 
 # Each command lives in citeproof.commands.<name> as run(config, args, out, err) -> exit code;
 # imported only when chosen, so `citeproof --help` loads none of them.
-COMMANDS = ("build", "check", "links", "validate", "refs")
+COMMANDS = ("build", "check", "links", "validate", "init", "new", "refs")
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -203,7 +228,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     process.reset()
     previous = _catch_signals()
     try:
-        config = load_config(args.config)
+        config = None if args.command == "init" else load_config(args.config)  # init writes the config
         command = importlib.import_module(f"citeproof.commands.{args.command}")
         code: int = command.run(config, args, out, err)
         return code

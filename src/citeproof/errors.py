@@ -63,6 +63,12 @@ class BuildError(CiteproofError):
     """A document could not be turned into an output (bad input, overflow, missing asset)."""
 
 
+class UsageError(CiteproofError):
+    """The command line names something that is not there (a document, a free file name)."""
+
+    exit_code = ExitCode.USAGE
+
+
 class FileSystemError(CiteproofError):
     """A file or folder citeproof must read or write is in the way: not a folder, read-only, disk full."""
 

@@ -117,7 +117,7 @@ def finalize(doc: pf.Doc) -> None:
 
 
 def main(doc: pf.Doc | None = None) -> pf.Doc | None:
-    return pf.run_filter(action, prepare=prepare, finalize=finalize, doc=doc)  # type: ignore[no-any-return]
+    return pf.run_filter(action, prepare=prepare, finalize=finalize, doc=doc)
 
 
 if __name__ == "__main__":
