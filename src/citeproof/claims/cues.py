@@ -119,6 +119,14 @@ _ANCHOR_STEMS = tuple(
 _ANCHOR = re.compile(r"(?<!\w)(?:\d|" + trie(_ANCHOR_WORDS, _ANCHOR_STEMS) + ")")
 
 
+def lowered(text: str) -> str:
+    """``text.lower()``, kept the same length so offsets in one are offsets in the other."""
+    lower = text.lower()
+    if len(lower) != len(text):  # e.g. "İ" lowers to two characters: lower those one by one
+        lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return lower
+
+
 def cue_matches(text: str, lower: str) -> list[tuple[str, int, int]]:
     """(rule, start, end) of each match of ``CUES`` in ``text``, as ``finditer`` would find them.
 
@@ -137,42 +145,3 @@ def cue_matches(text: str, lower: str) -> list[tuple[str, int, int]]:
             found.append((hit[0], start, hit[1]))
             end = hit[1]
     return found
-
-
-# Word stems that put a sentence in the health domain; used only by the fallback rule.
-_HEALTH_STEMS = tuple(
-    sorted(
-        _words(
-            """health medic clinic doctor nurse hospital patient disease illness disorder syndrome symptom
-    condition infect virus viral bacteri germ vaccin immun drug medicine medication pill tablet dos
-    substance alcohol nicotine tobacco smok vap caffeine opioid cannabis anesthe anaesthe analges sedat
-    addict dependen withdraw toleran overdos abuse misuse brain heart blood liver kidney bladder lung
-    skin bone muscle joint nerve body bodies organ cell hormone insulin sugar glucose cholesterol
-    vitamin mineral protein diet nutri calor fat weight obes sleep fatigue tired pain ache fever cough
-    rash nausea vomit dizz headache migraine anxi depress stress mood mental psych memory cognit emotion
-    pleasure euphori hallucinat pregnan bab infant child cancer tumo diabet asthma allerg stroke
-    pressure pulse breath surg therap treatment recover relapse rehab detox tremor incontinen inflamm
-    swell wound injur fracture exercis physical fitness hydrat urin stool bowel gut digest stomach teeth
-    tooth dental gum eye vision hearing neuro dopamine serotonin glutamate receptor synap dissociat
-    appetite hygiene epidem pandemic mortality death dying fatal lethal toxi poison chronic acute
-    diagnos prognos screening disab veterinar sex uric acid crystal concuss gout cirrhosis sun
-    ultraviolet tick bite flu cold"""
-        )
-    )
-)
-_HEALTH = re.compile(r"(?<!\w)" + trie((), _HEALTH_STEMS))
-_FINITE_WORDS = words("is are was were be been has have had can could may might will would should must does do did")
-
-
-def is_factual(sentence: str, lower: str, tokens: set[str]) -> bool:
-    """Fallback: a declarative health sentence with no cue word is still a claim.
-
-    ``lower`` is the sentence lowercased, ``tokens`` its ``\\w+`` words.
-    """
-    count = len(sentence.split())
-    if count < 4:
-        return False
-    if _HEALTH.search(lower):
-        return True
-    # a finite verb: one of the auxiliaries, or a word of 5+ letters ending -es or -ed
-    return count >= 8 and bool(tokens & _FINITE_WORDS or any(len(t) >= 5 and t.endswith(("es", "ed")) for t in tokens))

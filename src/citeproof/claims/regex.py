@@ -1,16 +1,13 @@
 """Regex machinery that makes the claim rules fast without changing what they match.
 
 Python's ``re`` tries every branch of a case-insensitive alternation at every
-position, so a long rule pattern costs far more than its few matches. Two remedies:
+position, so a long rule pattern costs far more than its few matches. The remedy:
 
-* :class:`Gated`: a yes/no pattern split into its branches, each tried only when the
-  text has a word that branch cannot match without (a sentence with none of them
-  costs one set intersection).
 * :class:`Dispatch`: a leftmost-first pattern split into buckets by the first
   character its branches can match, each bucket one case-sensitive pattern run on
   lowercased text (``re`` checks a literal first character of a branch at C speed).
 
-``tests/test_claim_rules.py`` checks both against the plain patterns.
+``tests/test_claim_rules.py`` checks it against the plain pattern.
 """
 
 from __future__ import annotations
@@ -129,33 +126,6 @@ class Dispatch:
         pattern, labels = bucket
         found = pattern.match(lower, pos)
         return None if found is None else (labels[(found.lastindex or 1) - 1], found.end())
-
-
-class Gated:
-    """``any(pattern.search(text))`` over branches, each tried only when one of its words is in the text."""
-
-    def __init__(self, branches: Sequence[tuple[str, str]], flags: int = re.IGNORECASE) -> None:
-        compiled = [re.compile(pattern, flags) for _, pattern in branches]
-        self._by_word: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
-        for index, (words, _) in enumerate(branches):
-            for word in words.split():
-                self._by_word.setdefault(word, []).append((index, compiled[index]))
-        self.words = frozenset(self._by_word)
-        self.full = re.compile("|".join(pattern for _, pattern in branches), flags)
-
-    def search(self, text: str, tokens: set[str] | frozenset[str]) -> bool:
-        """Whether the joined pattern would match ``text``; ``tokens`` are its lowercased ``\\w+`` words."""
-        present = tokens & self.words
-        if not present:
-            return False
-        tried: set[int] = set()
-        for word in present:
-            for index, pattern in self._by_word[word]:
-                if index not in tried:
-                    tried.add(index)
-                    if pattern.search(text):
-                        return True
-        return False
 
 
 def trie(words: Iterable[str], stems: Iterable[str]) -> str:

@@ -26,7 +26,10 @@ _REFS_ID = "refs"
 Node = dict[str, Any]  # one pandoc element: {"t": tag, "c": content}
 
 _TEXT_BLOCKS = frozenset(("Para", "Plain", "LineBlock"))
-_MARKS = {"DoubleQuote": ("“", "”"), "SingleQuote": ("‘", "’")}
+_MARKS = {"DoubleQuote": ('"', '"'), "SingleQuote": ("'", "'")}
+# Typographic quotes and apostrophes become straight ones once, here, so that no rule
+# downstream needs to know both spellings (pandoc's smart reader writes "’" in Str).
+_STRAIGHT = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 # Inlines whose content is a plain list of inlines (Link's is its second field)
 _WRAPPERS = frozenset(("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"))
 
@@ -40,11 +43,15 @@ class Unit:
     locate: list[str] = field(default_factory=list)  # what the source holds, for the line search
     waived_text: list[str] = field(default_factory=list)
     gap_reasons: list[str] = field(default_factory=list)
-    gap: bool = False
+    gap: bool = False  # a .needs-source mark in or around the unit
+    gap_all: bool = False  # ... around it (a Div): every sentence is an open gap
     waived: bool = False
     cites: bool = False
     cite_at: list[int] = field(default_factory=list)  # indexes into ``text`` where a citation stood
-    covered: bool = False  # sourced by a cited lead-in (lead_in_covers_items)
+    cite_keys: list[tuple[str, ...]] = field(default_factory=list)  # the keys of each citation in ``cite_at``
+    gap_at: list[tuple[int, int]] = field(default_factory=list)  # .needs-source spans: (first, end) indexes into ``text``
+    note_at: list[int] = field(default_factory=list)  # indexes into ``text`` where each footnote's mark stood
+    covered: tuple[str, ...] = ()  # the keys of a cited lead-in that sources this item (lead_in_covers_items)
     notes: list[list[Node]] = field(default_factory=list)  # each footnote's blocks
     parent: Unit | None = None
 
@@ -70,9 +77,9 @@ def _reason(attr: Sequence[Any]) -> str:
     return str(reason).strip()
 
 
-def _cites(citations: Sequence[Node]) -> bool:
+def _keys(citations: Sequence[Node]) -> tuple[str, ...]:
     # "[@*]" is nocite-style "everything", which sources nothing in particular
-    return any(c["citationId"] != "*" for c in citations)
+    return tuple(c["citationId"] for c in citations if c["citationId"] != "*")
 
 
 def _inlines(items: Sequence[Node], unit: Unit, waived: bool) -> None:
@@ -83,19 +90,19 @@ def _inlines(items: Sequence[Node], unit: Unit, waived: bool) -> None:
     # SoftBreak and LineBreak have none (" "); every other inline's content is a list
     pieces = [item.get("c", " ") for item in items]
     try:
-        joined = "".join(pieces)
+        joined = "".join(pieces).translate(_STRAIGHT)
     except TypeError:  # some other inline: join the runs of plain text between them
         run = 0
         for index, piece in enumerate(pieces):
             if piece.__class__ is not str:
                 if run < index:
-                    joined = "".join(pieces[run:index])
+                    joined = "".join(pieces[run:index]).translate(_STRAIGHT)
                     locate.append(joined)
                     text.append(joined)
                 _other(items[index], items[index]["t"], unit, waived)
                 run = index + 1
         if run < len(pieces):
-            joined = "".join(pieces[run:])
+            joined = "".join(pieces[run:]).translate(_STRAIGHT)
             locate.append(joined)
             text.append(joined)
     else:
@@ -111,15 +118,18 @@ def _other(item: Node, tag: str, unit: Unit, waived: bool) -> None:
     elif tag == "Link":
         _inlines(content[1], unit, waived)
     elif tag == "Cite":
-        if _cites(content[0]):
+        keys = _keys(content[0])
+        if keys:
             unit.cites = True
             unit.cite_at.append(len(unit.text))
+            unit.cite_keys.append(keys)
         # before citeproc the Cite holds its own "[@key]" source text: good for the
         # line search, but it is not part of the sentence the rules should read
         _inlines(content[1], Unit("cite", locate=unit.locate), True)
         unit.text.append(" ")
     elif tag == "Note":
         unit.notes.append(content)
+        unit.note_at.append(len(unit.text))
     elif tag in {"Code", "Math"}:
         unit.locate.append(content[1])
         text.append(content[1])
@@ -132,10 +142,15 @@ def _other(item: Node, tag: str, unit: Unit, waived: bool) -> None:
     elif tag == "Span":
         attr = content[0]
         classes = _classes(attr)
+        first = len(unit.text)
+        waive = not waived and WAIVE_CLASS in classes
+        _inlines(content[1], unit, waived or waive)
+        if waive:  # keep two waived spans apart
+            unit.waived_text.append(" ")
         if GAP_CLASS in classes:
             unit.gap = True
             unit.gap_reasons.append(_reason(attr))
-        _inlines(content[1], unit, waived or WAIVE_CLASS in classes)
+            unit.gap_at.append((first, len(unit.text)))
     # Image, RawInline: alt text and raw HTML are not prose the reader takes as a claim
 
 
@@ -200,7 +215,7 @@ def _rows(content: Sequence[Any]) -> list[Sequence[Any]]:
 
 
 def _make(kind: str, blocks: Sequence[Node], ctx: _Context) -> Unit:
-    unit = Unit(kind, waived=ctx.waived, gap=ctx.gap, gap_reasons=[ctx.gap_reason] if ctx.gap else [])
+    unit = Unit(kind, waived=ctx.waived, gap=ctx.gap, gap_all=ctx.gap, gap_reasons=[ctx.gap_reason] if ctx.gap else [])
     _fill(unit, blocks)
     return unit
 
@@ -208,22 +223,30 @@ def _make(kind: str, blocks: Sequence[Node], ctx: _Context) -> Unit:
 def _with_notes(unit: Unit) -> Iterator[Unit]:
     """The unit, then its footnotes; a footnote that cites sources its sentence too."""
     children: list[Unit] = []
-    for note in unit.notes:
+    for note, at in zip(unit.notes, unit.note_at, strict=True):
         child = Unit("footnote", waived=unit.waived, parent=unit)
         _fill(child, note)
-        unit.cites = unit.cites or child.cites
+        if child.cites:  # the note's citations stand where its mark stands
+            unit.cites = True
+            keys = tuple(dict.fromkeys(k for ks in child.cite_keys for k in ks))
+            place = sum(1 for c in unit.cite_at if c <= at)
+            unit.cite_at.insert(place, at)
+            unit.cite_keys.insert(place, keys)
         children.append(child)
     yield unit
     for child in children:
         yield from _with_notes(child)
 
 
-def _lead_in_cites(block: Node | None) -> bool:
+def _lead_in_keys(block: Node | None) -> tuple[str, ...]:
+    """The keys a "...:" lead-in paragraph cites (none when it is no cited lead-in)."""
     if block is None or block["t"] not in ("Para", "Plain"):
-        return False
+        return ()
     probe = Unit("lead-in")
     _fill(probe, [block])
-    return probe.cites and "".join(probe.text).rstrip().endswith(":")
+    if not (probe.cites and "".join(probe.text).rstrip().endswith(":")):
+        return ()
+    return tuple(dict.fromkeys(k for ks in probe.cite_keys for k in ks))
 
 
 def units(blocks: Sequence[Node], *, lead_in_covers_items: bool = False) -> Iterator[Unit]:
@@ -248,14 +271,14 @@ def _units(blocks: Sequence[Node], ctx: _Context, lead_ins: bool) -> Iterator[Un
             inner = _Context(ctx.kind, ctx.waived or WAIVE_CLASS in classes, ctx.gap or gap, _reason(attr) if gap else ctx.gap_reason)
             yield from _units(content[1], inner, lead_ins)
         elif tag in {"BulletList", "OrderedList"}:
-            covered = lead_ins and _lead_in_cites(previous)
+            covered = _lead_in_keys(previous) if lead_ins else ()
             for item in content if tag == "BulletList" else content[1]:
                 yield from _item(item, ctx, lead_ins, covered)
         elif tag == "DefinitionList":
             inner = _Context("definition", ctx.waived, ctx.gap, ctx.gap_reason)
             for _term, definitions in content:  # the term is a label, like a heading; its definitions speak
                 for definition in definitions:
-                    yield from _item(definition, inner, lead_ins, False)
+                    yield from _item(definition, inner, lead_ins, ())
         elif tag == "BlockQuote":
             yield from _units(content, _Context("block-quote", ctx.waived, ctx.gap, ctx.gap_reason), lead_ins)
         elif tag == "Table":
@@ -266,7 +289,7 @@ def _units(blocks: Sequence[Node], ctx: _Context, lead_ins: bool) -> Iterator[Un
         previous = block
 
 
-def _item(blocks: Sequence[Node], ctx: _Context, lead_ins: bool, covered: bool) -> Iterator[Unit]:
+def _item(blocks: Sequence[Node], ctx: _Context, lead_ins: bool, covered: tuple[str, ...]) -> Iterator[Unit]:
     """A list item's own text is one unit; nested lists and quotes inside it are units of their own."""
     kind = "list-item" if ctx.kind != "definition" else "definition"
     own = [b for b in blocks if b["t"] in _TEXT_BLOCKS]
