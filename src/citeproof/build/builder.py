@@ -7,21 +7,26 @@ leaves a half-written file where the last good one was.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from citeproof.build.clinic import load_clinic
+from citeproof.build.clinic import Clinic
+from citeproof.build.products import select_outputs
+from citeproof.build.publish import Stage, open_stage, publish, remove_stale_stages
+from citeproof.build.render import PREVIEW_DIR, Job, render
+from citeproof.build.sandbox import check_content, checked_asset, mirror_root, raise_problems
+from citeproof.errors import ConfigError
+from citeproof.findings import Finding
+from citeproof.project.citations import malformed_citations, raise_malformed
 from citeproof.project.config import Config
 from citeproof.project.documents import check_citations
 from citeproof.project.loader import load_project
-from citeproof.errors import ConfigError
-from citeproof.build.products import load_products, select_outputs
-from citeproof.build.render import PREVIEW_DIR, Job, render
 from citeproof.project.styles import resolve_style
 
 Log = Callable[[str], None]
@@ -44,12 +49,27 @@ def _count(number: int, noun: str) -> str:
 
 
 def prepare(config: Config, options: BuildOptions, log: Log) -> list[Job]:
-    """Every output to make, after the strictness gate passed for every document."""
-    products = load_products(config)
+    """Every output to make, after the strictness gate and the sandbox passed for every document."""
+    products = config.products
     jobs: list[Job] = []
+    problems: list[str] = []
+    malformed: list[Finding] = []
     for loaded in load_project(config, options.documents, strict=True, log=log).documents:
         parsed, bib = loaded.parsed, loaded.bib
         check_citations(parsed, bib)
+        malformed.extend(malformed_citations(parsed, bib.keys()))
+        tree, resources, found = check_content(
+            parsed.ast,
+            source=parsed.source_text,
+            display=parsed.display,
+            folder=parsed.config.source.parent,
+            root=config.root,
+            build_dir=config.build_dir,
+            policy=config.policy,
+        )
+        problems.extend(found)
+        # Every engine downstream reads the checked copy (raw HTML sanitised), never the original.
+        checked = dataclasses.replace(parsed, ast_json=json.dumps(tree))
         style = resolve_style(parsed.config.style, config.root)
         outputs = select_outputs(
             parsed.config.name,
@@ -59,39 +79,50 @@ def prepare(config: Config, options: BuildOptions, log: Log) -> list[Job]:
             paper=options.paper,
             allowed=parsed.config.products,
         )
-        jobs.extend(Job(parsed, bib, style, output, options.draft, options.preview) for output in outputs)
+        jobs.extend(Job(checked, bib, style, output, options.draft, options.preview, resources) for output in outputs)
+    raise_malformed(malformed)
+    raise_problems(problems)
     return jobs
 
 
 def build(config: Config, options: BuildOptions, *, log: Log) -> list[Path]:
     """Build every selected document into every selected product; return the written paths."""
-    clinic = load_clinic(config.clinic, config.root)
+    clinic = config.clinic
+    for said in config.policy.relaxed():
+        log(f"note: {said}")
     jobs = prepare(config, options, log)
     if not jobs:
         raise ConfigError(["nothing to build: no product matches the documents, --product and --format given"])
-    config.build_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=config.build_dir))
+    for folder in remove_stale_stages(config.build_dir):
+        log(f"removed {config.relative(folder)}, left by a build that was stopped")
+    stage = open_stage(config.build_dir)
     try:
+        _fill_typst_root(config, clinic, jobs, stage)
         workers = max(1, min(len(jobs), os.cpu_count() or 1))
         documents = len({j.parsed.config.name for j in jobs})
         log(f"building {_count(len(jobs), 'output')} of {_count(documents, 'document')} ({workers} at a time)")
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(lambda job: render(job, config, clinic, staging), jobs))
+            results = list(pool.map(lambda job: render(job, config, clinic, stage), jobs))
         for job, warnings in zip(jobs, results, strict=True):
             for warning in warnings:
                 log(f"warning: {job.parsed.display} ({job.output.filename}): {warning}")
-        # Only now, with every output complete, replace the previous ones.
-        written = []
-        for staged in sorted(p for p in staging.rglob("*") if p.is_file()):
-            target = config.build_dir / staged.relative_to(staging)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            staged.replace(target)
-            written.append(target)
-            if target.parent == config.build_dir:
-                log(f"wrote {config.relative(target)} ({target.stat().st_size // 1024 + 1} KB)")
+        # Only now, with every output complete, replace the previous ones, as one set.
+        written = publish(stage, config.build_dir)
         outputs = [p for p in written if p.parent == config.build_dir]
+        for target in outputs:
+            log(f"wrote {config.relative(target)} ({target.stat().st_size // 1024 + 1} KB)")
         if len(written) > len(outputs):
             log(f"wrote {len(written) - len(outputs)} preview pages into {config.relative(config.build_dir / PREVIEW_DIR)}/")
         return outputs
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(stage.folder, ignore_errors=True)
+
+
+def _fill_typst_root(config: Config, clinic: Clinic, jobs: Sequence[Job], stage: Stage) -> None:
+    """Typst compiles in a folder holding copies of only the checked files: the images and the logo."""
+    if not any(job.output.product.format == "pdf" for job in jobs):
+        return
+    files = {path for job in jobs for path in job.resources.files.values()}
+    if clinic.logo is not None:
+        files.add(checked_asset(clinic.logo, config.root, config.build_dir, what="the clinic logo"))
+    mirror_root(config.root, stage.typst_root, sorted(files))

@@ -7,24 +7,30 @@ import json
 import os
 import re
 import uuid
+import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import panflute as pf
 
-from citeproof.engines import tools
-from citeproof.project.bibliography import Bibliography
 from citeproof.build.clinic import Clinic, qr_svg, typst_string
+from citeproof.build.docmeta import template_metadata, typst_links
+from citeproof.build.filtering import apply_filters
+from citeproof.build.layout import geometry
+from citeproof.build.products import Output
+from citeproof.build.publish import Stage
+from citeproof.build.sandbox import Resources, checked_asset, embed_images
+from citeproof.engines import tools
+from citeproof.errors import BuildError
+from citeproof.project import resources
+from citeproof.project.bibliography import Bibliography
 from citeproof.project.config import Config
 from citeproof.project.documents import ParsedDocument
-from citeproof.project import resources
-from citeproof.errors import BuildError
-from citeproof.build.filtering import apply_filters
-from citeproof.build.products import Output
 
 _REDUNDANT_IMG_ROLE = re.compile(r'(<img\b[^>]*?) role="img"')
 PREVIEW_DIR = "preview"
+EPUB_STYLESHEET = "EPUB/styles/stylesheet1.css"  # where pandoc puts the default stylesheet
 PREVIEW_PPI = 72.0
 # 1980-01-01: the earliest time a ZIP (and so an EPUB) can record.
 FALLBACK_EPOCH = 315532800
@@ -50,6 +56,7 @@ class Job:
     output: Output
     draft: bool = False
     preview: bool = False
+    resources: Resources = field(default_factory=Resources)  # the checked local images it may embed
 
 
 def source_date_epoch(meta_date: str | None) -> int:
@@ -74,6 +81,8 @@ def filtered_document(job: Job, config: Config, clinic: Clinic, *, filters: Sequ
     name = job.parsed.config.name
     title = doc.get_metadata("title", default="") or name
     meta = doc.metadata
+    # Precedence, highest first: front matter (already in ``meta``), the document's own table,
+    # the shared [tool.citeproof.metadata] (both merged in config.metadata), the clinic, built-in defaults.
     defaults: dict[str, object] = {
         "lang": "en-US",
         "link-citations": True,
@@ -82,17 +91,26 @@ def filtered_document(job: Job, config: Config, clinic: Clinic, *, filters: Sequ
         "identifier": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'citeproof:{name}:{title}')}",
         "pagetitle": str(title),
         **ACCESSIBILITY_DEFAULTS,
-        **job.parsed.config.metadata,
         **({"publisher": clinic.name} if clinic.name else {}),
         **clinic.metadata(name),
+        **job.parsed.config.metadata,
     }
     for key, value in defaults.items():
         if key not in meta:
             meta[key] = value
+    # Labels in the document's language, its review status and its contacts: one source for every product.
+    plain = doc.get_metadata()
+    document_values = template_metadata(
+        plain, document=name, display=job.parsed.display, clinic=clinic, interval_months=config.review.interval_months
+    )
+    for key, value in document_values.items():
+        meta[key] = value
     meta["citeproof-draft"] = job.draft
     meta["citeproof-format"] = product.format
     meta["citeproof-product"] = product.name
     meta["citeproof-layout"] = product.layout
+    if job.output.paper:  # the images filter judges print resolution against this paper's text width
+        meta["citeproof-paper"] = job.output.paper
     meta["citeproof-resource-dir"] = config.relative(job.parsed.config.source.parent)
     meta["citeproof-root"] = str(config.root)
     return apply_filters(doc, config.filters if filters is None else filters)
@@ -106,20 +124,31 @@ def filter_warnings(doc: pf.Doc) -> tuple[str, ...]:
     return tuple(str(w) for w in warnings)
 
 
-def render(job: Job, config: Config, clinic: Clinic, staging: Path) -> tuple[str, ...]:
-    """Write ``job``'s output into ``staging``; return the tools' warnings."""
+def render(job: Job, config: Config, clinic: Clinic, stage: Stage) -> tuple[str, ...]:
+    """Write ``job``'s output into ``stage.out``; return the tools' warnings.
+
+    Pandoc runs with ``--sandbox``: it reads only the files on its command line (template,
+    stylesheet, bibliography, style) and never the network, so every image it embeds is
+    one citeproof checked and inlined itself.
+    """
     doc = filtered_document(job, config, clinic)
     notes = filter_warnings(doc)
-    ast = json.dumps(doc.to_json()).encode("utf-8")
+    tree = doc.to_json()
+    if job.output.product.format in {"html", "epub"}:
+        embed_images(tree, job.resources)
+        logo = _logo_uri(clinic, config)
+        if logo:
+            tree["meta"]["clinic-logo"] = {"t": "MetaString", "c": logo}
+    ast = json.dumps(tree).encode("utf-8")
     epoch = source_date_epoch(doc.get_metadata("date", default=None))
     product = job.output.product
     common = [
-        "--from", "json", "--citeproc",
+        "--from", "json", "--citeproc", "--sandbox",
         *job.bib.pandoc_args(config.build_dir / ".cache" / "refs"), "--csl", str(job.style),
         "--resource-path", f"{job.parsed.config.source.parent}{os.pathsep}{config.root}",
     ]  # fmt: skip
     env = {"SOURCE_DATE_EPOCH": str(epoch)}
-    out = staging / job.output.filename
+    out = stage.out / job.output.filename
     if product.format == "html":
         args = ["--to", "html5", "--standalone", "--embed-resources", "--template", str(resources.html_template(config)),
                 "--css", str(resources.template(config, "citeproof.css")), "--section-divs", "--output", str(out)]  # fmt: skip
@@ -129,8 +158,12 @@ def render(job: Job, config: Config, clinic: Clinic, staging: Path) -> tuple[str
         out.write_text(_REDUNDANT_IMG_ROLE.sub(r"\1", out.read_text(encoding="utf-8")), encoding="utf-8")
         return notes + warnings
     if product.format == "epub":
-        args = ["--to", "epub3", "--css", str(resources.template(config, "citeproof.css")), "--output", str(out)]
-        return notes + tools.pandoc([*common, *args], stdin=ast, env=env, cwd=config.root).warnings
+        args = ["--to", "epub3", "--output", str(out)]
+        warnings = tools.pandoc([*common, *args], stdin=ast, env=env, cwd=config.root).warnings
+        # A sandboxed pandoc cannot read --css for an EPUB, so our stylesheet takes the place
+        # of the default one it wrote.
+        replace_in_zip(out, EPUB_STYLESHEET, resources.template(config, "citeproof.css").read_bytes())
+        return notes + warnings
     template = resources.template(config, f"{product.layout}.typ")
     if not template.is_file():
         raise BuildError(
@@ -143,34 +176,54 @@ def render(job: Job, config: Config, clinic: Clinic, staging: Path) -> tuple[str
     result = tools.pandoc([*common, *args], stdin=ast, env=env, cwd=config.root)
     typst_source = result.stdout
     pages, warnings = tools.typst_compile(
-        typst_source, root=config.root, timestamp=epoch, pdf_standards=product.pdf_standards, label=job.output.filename
+        typst_source, root=stage.typst_root, timestamp=epoch, pdf_standards=product.pdf_standards, label=job.output.filename
     )
     if product.layout == "brochure":
         from citeproof.build.brochure import check_fit
 
-        height = 612.0 if job.output.paper == "us-letter" else 595.3  # landscape: the short side
-        check_fit(typst_source, pages[0], root=config.root, job_label=f"{job.parsed.display} ({product.name})", paper_height_pt=height)
+        panel = geometry(product.layout, job.output.paper or "us-letter").text_height_pt
+        check_fit(typst_source, pages[0], root=stage.typst_root, job_label=f"{job.parsed.display} ({product.name})", panel_height_pt=panel)
     out.write_bytes(pages[0])
     if job.preview:
-        _write_preview(typst_source, config, job, staging, epoch)
+        _write_preview(typst_source, job, stage, epoch)
     return notes + result.warnings + warnings
 
 
-def _write_preview(typst_source: bytes, config: Config, job: Job, staging: Path, epoch: int) -> None:
+def _write_preview(typst_source: bytes, job: Job, stage: Stage, epoch: int) -> None:
     """PNG pages of a PDF output, so a reviewer can look before printing."""
     pngs, _ = tools.typst_compile(
-        typst_source, root=config.root, output_format="png", ppi=PREVIEW_PPI, timestamp=epoch, label=job.output.filename
+        typst_source, root=stage.typst_root, output_format="png", ppi=PREVIEW_PPI, timestamp=epoch, label=job.output.filename
     )
-    folder = staging / PREVIEW_DIR
+    folder = stage.out / PREVIEW_DIR
     folder.mkdir(exist_ok=True)
     stem = job.output.filename.removesuffix(".pdf")
     for number, png in enumerate(pngs, start=1):
         (folder / f"{stem}-{number}.png").write_bytes(png)
 
 
+def replace_in_zip(archive: Path, member: str, data: bytes) -> None:
+    """Rewrite one member of a ZIP (an EPUB), keeping every entry's order, date and compression."""
+    with zipfile.ZipFile(archive) as old:
+        entries = [(info, old.read(info)) for info in old.infolist()]
+    if member not in {info.filename for info, _ in entries}:
+        raise BuildError(f"pandoc's EPUB has no {member} to carry the stylesheet", hint="please report this with your pandoc version")
+    with zipfile.ZipFile(archive, "w") as new:
+        for info, content in entries:
+            new.writestr(info, data if info.filename == member else content)
+
+
+def _logo_uri(clinic: Clinic, config: Config) -> str | None:
+    """The clinic logo as a data URI: pandoc, sandboxed, reads no file for the HTML or EPUB."""
+    if clinic.logo is None:
+        return None
+    path = checked_asset(clinic.logo, config.root, config.build_dir, what="the clinic logo")
+    return Resources({"logo": path}).data_uri("logo")
+
+
 def _typst_variables(doc: pf.Doc, clinic: Clinic, job: Job) -> list[str]:
     """Values the Typst templates need as ready-made Typst literals (pandoc would escape them as markup)."""
     values: dict[str, str] = {"citeproof-typst-accent": f'rgb("{clinic.accent}")'}
+    values.update(geometry(job.output.product.layout, job.output.paper or "us-letter").typst_variables())
     description = doc.get_metadata("description", default=None)
     if isinstance(description, str) and description.strip():
         values["citeproof-typst-description"] = typst_string(" ".join(description.split()))
@@ -184,8 +237,7 @@ def _typst_variables(doc: pf.Doc, clinic: Clinic, job: Job) -> list[str]:
     # which would leave "https:/\/" inside a link.
     if online:
         values["citeproof-typst-online"] = typst_string(online)
-    if clinic.helpline_url:
-        values["citeproof-typst-helpline-url"] = typst_string(clinic.helpline_url)
+    values.update(typst_links(doc.get_metadata()))
     if online:
         values["citeproof-typst-qr"] = f"bytes({typst_string(qr_svg(online))})"
     return [arg for key, value in values.items() for arg in ("--variable", f"{key}={value}")]

@@ -8,14 +8,16 @@ never disagree about what is malformed.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from citeproof.errors import BibliographyError, ConfigError
-from citeproof.findings import Finding
-from citeproof.project.bibliography import Bibliography, load_bibliography, parse_bibliography
+from citeproof.engines import tools
+from citeproof.errors import BibliographyError, ConfigError, ToolFailedError
+from citeproof.findings import Finding, Location
+from citeproof.project.bibliography import Bibliography, parse_bibliography
 from citeproof.project.config import Config, DocumentConfig
 from citeproof.project.documents import ParsedDocument, parse_document
 
@@ -68,12 +70,15 @@ def load_project(config: Config, names: Sequence[str] | None, *, strict: bool, l
                 log(f"warning: {warning}")
         path = doc_config.bibliography
         if path not in bibs:
-            if strict:
-                bibs[path] = load_bibliography(path, display=config.relative(path))
-                problems[path] = ()
-            else:
-                bibs[path], found = parse_bibliography(path, display=config.relative(path))
-                problems[path] = tuple(found)
+            bibs[path], found = parse_bibliography(path, display=config.relative(path))
+            found += _pandoc_problems(path, bibs[path].display, {f.location.line for f in found})
+            if strict and found:
+                count = f"{len(found)} problem" + ("s" if len(found) > 1 else "")
+                raise BibliographyError(
+                    f"{count} in the bibliography:\n" + "\n".join(f"  {f.location}: {f.message}" for f in found),
+                    hint="fix the lines above; nothing was built",
+                )
+            problems[path] = tuple(found)
         loaded.append(LoadedDocument(parsed, bibs[path]))
     return LoadedProject(tuple(_with_identifier_entries(config, loaded)), problems)
 
@@ -105,3 +110,26 @@ def _check_not_empty(doc: LoadedDocument) -> None:
             f"{len(plain)} key(s)",
             hint="give the file the extension of its format: .bib (BibTeX/BibLaTeX), .json (CSL JSON), .yaml (CSL YAML)",
         )
+
+
+def _pandoc_problems(path: Path, display: str, known_lines: set[int | None]) -> list[Finding]:
+    """What pandoc's own .bib reader refuses (citeproc reads the file with it), so check and build agree.
+
+    bibtexparser forgives a key with a space or a missing comma; pandoc stops the build
+    on them. Asking pandoc costs one short process per .bib file (about 30 ms).
+    """
+    if path.suffix.lower() != ".bib" or not path.is_file():
+        return []
+    try:
+        tools.pandoc(["--sandbox", "--from", "biblatex", "--to", "csljson", str(path)], stdin=b"")
+    except ToolFailedError as exc:
+        if exc.returncode is None:
+            raise
+        where = re.search(r"line (\d+), column (\d+)", exc.stderr)
+        line, column = (int(where.group(1)), int(where.group(2))) if where else (None, None)
+        if line in known_lines:
+            return []  # bibtexparser already named this place
+        reason = next((ln.strip() for ln in exc.stderr.splitlines() if ln.strip().startswith("unexpected")), "unreadable entry")
+        message = f"pandoc cannot read the bibliography here ({reason}); check the entry's key (no spaces) and the commas between fields"
+        return [Finding("error", "malformed-entry", message, Location(display, line, column))]
+    return []

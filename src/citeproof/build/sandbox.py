@@ -1,0 +1,365 @@
+"""What a document may pull into an output: the build's sandbox.
+
+Content arrives by pull request, so the Markdown is hostile until checked. Before any
+engine sees a document, this module walks its AST once and decides:
+
+- every local image (Markdown or raw HTML) resolves to a regular image file inside the
+  project, outside dot-folders (``.git``) and the build folder, after symlinks are
+  followed; anything else is an error at the Markdown line;
+- remote images are an error unless ``remote-resources = "fetch"`` (pandoc itself never
+  fetches: it runs with ``--sandbox``);
+- raw HTML is sanitised with an allow-list (nh3) unless ``raw-html = "allow"``, or refused
+  with ``"deny"``; ``javascript:``-style links are refused always;
+- raw Typst is refused unless ``raw-typst = "allow"``, and even then never imports a
+  package (``#import "@preview/..."`` would download at build time).
+
+The checked images are embedded by citeproof itself (data URIs for HTML and EPUB), and
+typst compiles inside a mirror folder that holds only checked files, so no engine reads a
+file this module did not approve.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import mimetypes
+import re
+import shutil
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from citeproof.errors import BuildError
+from citeproof.project.policy import ContentPolicy
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
+HTML_FORMATS = frozenset({"html", "html4", "html5"})
+# Schemes a link may use; javascript:, vbscript:, data: and file: run code or read files.
+LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_PACKAGE_IMPORT = re.compile(r"""#?\b(?:import|include)\s*"@""")
+_SINGLE_TAG = re.compile(r"^<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>]*)?)(/?)>$", re.DOTALL)
+# Attributes any allowed element may keep; nh3's own table adds the element-specific ones.
+_GENERIC_ATTRIBUTES = frozenset({"class", "id", "lang", "dir", "title", "role", "hidden"})
+
+
+@dataclass
+class Resources:
+    """The local files a document's outputs may embed: target as written -> checked absolute path."""
+
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def data_uri(self, target: str) -> str | None:
+        path = self.files.get(target)
+        if path is None:
+            return None
+        kind = "image/svg+xml" if path.suffix.lower() == ".svg" else (mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+        return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+@dataclass
+class _Pass:
+    """One walk over one document: the problems found and the images approved."""
+
+    display: str
+    source: str
+    root: Path
+    folder: Path  # the document's own folder: relative targets start here
+    forbidden: tuple[Path, ...]
+    policy: ContentPolicy
+    resources: Resources = field(default_factory=Resources)
+    problems: list[str] = field(default_factory=list)
+
+    def problem(self, needle: str, message: str) -> None:
+        self.problems.append(f"{self.display}:{_line_of(self.source, needle)}: {message}")
+
+    def image(self, target: str, needle: str) -> None:
+        if target in self.resources.files or target.startswith("data:"):
+            return
+        scheme = _SCHEME.match(target)
+        if target.startswith("//") or (scheme and scheme.group(1).lower() in {"http", "https"}):
+            if self.policy.remote_resources == "deny":
+                self.problem(
+                    needle,
+                    f"remote image {_shown(target)} is not allowed: builds never reach the network; "
+                    'download it into the project, or set remote-resources = "fetch" in [tool.citeproof]',
+                )
+            return
+        if scheme and len(scheme.group(1)) > 1:  # "C:" would be a Windows drive, anything longer a scheme
+            self.problem(needle, f"image {_shown(target)} uses the {scheme.group(1)}: scheme; use a file in the project")
+            return
+        path = self._inside(target)
+        if path is None:
+            self.problem(
+                needle,
+                f"image {_shown(target)} is outside the project's content (only files inside the project, "
+                "outside dot-folders and the build folder, can be embedded); copy the image into the project",
+            )
+        elif not path.is_file():
+            self.problem(needle, f"image {_shown(target)} does not exist or is not a regular file")
+        elif path.suffix.lower() not in IMAGE_SUFFIXES:
+            self.problem(
+                needle, f"{_shown(target)} is not an image file (expected {', '.join(sorted(IMAGE_SUFFIXES))}); link to it instead"
+            )
+        else:
+            self.resources.files[target] = path
+
+    def _inside(self, target: str) -> Path | None:
+        relative = unquote(target.split("#", 1)[0].split("?", 1)[0])
+        base = self.root if relative.startswith("/") else self.folder
+        return inside_project(base / relative.lstrip("/"), self.root, self.forbidden)
+
+    def link(self, target: str, needle: str) -> None:
+        scheme = _SCHEME.match(target.strip())
+        if scheme and len(scheme.group(1)) > 1 and scheme.group(1).lower() not in LINK_SCHEMES:
+            self.problem(needle, f"link {_shown(target)} uses the {scheme.group(1)}: scheme, which can run code; use an http(s) address")
+
+    def attributes(self, attr: list[Any]) -> None:
+        """Attributes pandoc keeps from ``<span onclick=...>`` or ``{onclick=...}``: event handlers and script URLs go."""
+        kept = []
+        for key, value in attr[2]:
+            if not _unsafe_attribute(key, value):
+                kept.append([key, value])
+            elif self.policy.raw_html == "deny":
+                self.problem(f"{key}=", f"the attribute {_shown(key)} can run script; remove it")
+        attr[2] = kept
+
+    def raw(self, fmt: str, text: str) -> str | None:
+        """Judge one raw block or inline; return its replacement text (None: keep as is)."""
+        needle = text.strip().splitlines()[0] if text.strip() else text
+        if fmt in HTML_FORMATS:
+            if self.policy.raw_html == "deny":
+                self.problem(needle, 'raw HTML is not allowed (raw-html = "deny"); write it in Markdown instead')
+                return None
+            cleaned = text if self.policy.raw_html == "allow" else sanitize_html(text)
+            for src in _image_sources(cleaned):
+                self.image(src, src)
+            return None if cleaned == text else cleaned
+        if fmt == "typst":
+            if self.policy.raw_typst == "deny":
+                self.problem(needle, 'raw Typst is not allowed (raw-typst = "deny" is the safe default); write it in Markdown instead')
+            elif _PACKAGE_IMPORT.search(text):
+                self.problem(needle, "raw Typst may not import a Typst package (it would be downloaded during the build)")
+        return None
+
+
+def check_content(
+    ast: Mapping[str, Any], *, source: str, display: str, folder: Path, root: Path, build_dir: Path, policy: ContentPolicy
+) -> tuple[dict[str, Any], Resources, list[str]]:
+    """Walk pandoc's JSON once: the AST with raw HTML sanitised, the approved images, and every problem."""
+    state = _Pass(display, source, root.resolve(), folder.resolve(), (build_dir.resolve(),), policy)
+    tree: dict[str, Any] = json.loads(json.dumps(ast))  # a private copy: the parsed document stays as read
+    for node in _nodes(tree["blocks"]):
+        kind = node.get("t")
+        if kind == "Image":
+            state.image(node["c"][2][0], node["c"][2][0])
+        elif kind == "Link":
+            state.link(node["c"][2][0], node["c"][2][0])
+        elif kind in {"RawBlock", "RawInline"}:
+            fmt, text = node["c"]
+            replacement = state.raw(str(fmt).lower(), text)
+            if replacement is not None:
+                node["c"] = [fmt, replacement]
+    if policy.raw_html != "allow":
+        for attr in _attributes_of(tree["blocks"]):
+            state.attributes(attr)
+    return tree, state.resources, state.problems
+
+
+def raise_problems(problems: list[str]) -> None:
+    """One error listing every sandbox problem of the run; nothing is built."""
+    if problems:
+        count = f"{len(problems)} problem" + ("s" if len(problems) > 1 else "")
+        raise BuildError(
+            f"{count} with what the documents embed or run:\n" + "\n".join(f"  {p}" for p in problems),
+            hint="content arrives by pull request, so builds embed only checked project files; fix the lines above",
+        )
+
+
+def embed_images(ast: dict[str, Any], resources: Resources) -> None:
+    """Replace each approved local image with a data URI (HTML and EPUB: pandoc reads no file itself)."""
+    for node in _nodes(ast["blocks"]):
+        if node.get("t") == "Image":
+            uri = resources.data_uri(node["c"][2][0])
+            if uri is not None:
+                node["c"][2][0] = uri
+        elif node.get("t") in {"RawBlock", "RawInline"} and str(node["c"][0]).lower() in HTML_FORMATS:
+            node["c"][1] = _embed_raw_sources(node["c"][1], resources)
+
+
+def mirror_root(root: Path, folder: Path, files: Iterable[Path]) -> Path:
+    """A folder holding copies of only the approved files, at their project-relative paths, for typst's root."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        target = folder / path.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    return folder
+
+
+def inside_project(path: Path, root: Path, forbidden: Iterable[Path] = ()) -> Path | None:
+    """``path`` with every symlink followed, if it stays inside ``root`` and outside dot-folders and ``forbidden``."""
+    try:
+        # resolve() follows every symlink, so a link that leaves the project is caught here.
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        return None
+    if not resolved.is_relative_to(root) or any(resolved.is_relative_to(f) for f in forbidden):
+        return None
+    if any(part.startswith(".") for part in resolved.relative_to(root).parts):
+        return None
+    return resolved
+
+
+def checked_asset(path: Path, root: Path, build_dir: Path, *, what: str) -> Path:
+    """A configured file (the clinic logo) that an output embeds: inside the project, or an error."""
+    root = root.resolve()
+    found = inside_project(path, root, (build_dir.resolve(),))
+    if found is None or not found.is_file():
+        raise BuildError(
+            f"{what} {path} is not a regular file inside the project (outside dot-folders and the build folder)",
+            hint="copy it into the project (e.g. templates/) and point the config at the copy",
+        )
+    return found
+
+
+def _nodes(node: Any) -> Iterator[dict[str, Any]]:
+    """Every element under ``node`` (an explicit stack: documents can nest deep)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "t" in item:
+                yield item
+            stack.extend(item.get("c", ()) if isinstance(item.get("c"), list) else [item.get("c")])
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _attributes_of(node: Any) -> Iterator[list[Any]]:
+    """Every pandoc ``Attr`` ([id, classes, [[key, value], ...]]) under ``node``, wherever its element keeps it."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.append(item.get("c"))
+        elif isinstance(item, list):
+            if _is_attr(item):
+                yield item
+            else:
+                stack.extend(item)
+
+
+def _is_attr(item: list[Any]) -> bool:
+    return (
+        len(item) == 3
+        and isinstance(item[0], str)
+        and isinstance(item[1], list)
+        and all(isinstance(c, str) for c in item[1])
+        and isinstance(item[2], list)
+        and all(isinstance(kv, list) and len(kv) == 2 and all(isinstance(v, str) for v in kv) for kv in item[2])
+    )
+
+
+def _unsafe_attribute(key: str, value: str) -> bool:
+    name = key.lower().removeprefix("data-")
+    if name.startswith("on") or name in {"srcdoc", "formaction"}:
+        return True
+    if name in {"href", "src", "action", "xlink:href", "poster", "background"}:
+        scheme = _SCHEME.match(value.strip())
+        return bool(scheme and len(scheme.group(1)) > 1 and scheme.group(1).lower() not in LINK_SCHEMES)
+    return False
+
+
+def _line_of(source: str, needle: str) -> int:
+    """The first line of the Markdown that holds ``needle`` (1 when it cannot be found)."""
+    for candidate in (needle, html.unescape(needle), needle[:40]):
+        index = source.find(candidate) if candidate else -1
+        if index >= 0:
+            return source.count("\n", 0, index) + 1
+    return 1
+
+
+def _shown(value: str) -> str:
+    """A value from the document, safe to print: control characters escaped, long values cut."""
+    text = value.encode("unicode_escape").decode("ascii") if any(ord(c) < 32 or ord(c) == 127 for c in value) else value
+    return repr(text if len(text) <= 120 else text[:117] + "...")
+
+
+def sanitize_html(text: str) -> str:
+    """Raw HTML through an allow-list: no script, no event attributes, no javascript: URLs.
+
+    Pandoc splits inline HTML into one raw element per tag, so a lone tag is judged by
+    nh3's own allow-lists tag by tag (cleaning it whole would close it); fragments go
+    through ``nh3.clean``.
+    """
+    import nh3
+
+    single = _SINGLE_TAG.match(text.strip())
+    if single is None:
+        return str(nh3.clean(text, attributes=_attributes(), link_rel="noopener noreferrer", url_schemes=set(LINK_SCHEMES)))
+    closing, name, attrs, self_closing = single.groups()
+    name = name.lower()
+    if name not in nh3.ALLOWED_TAGS:
+        return ""
+    if closing:
+        return f"</{name}>"
+    allowed = _attributes().get(name, set()) | _attributes()["*"]
+    kept = []
+    for key, value in _AttributeReader.read(f"<{name}{attrs}>"):
+        if key not in allowed:
+            continue
+        if key in {"href", "src", "cite"} and value is not None:
+            scheme = _SCHEME.match(value.strip())
+            if scheme and len(scheme.group(1)) > 1 and scheme.group(1).lower() not in LINK_SCHEMES:
+                continue
+        kept.append(key if value is None else f'{key}="{html.escape(value, quote=True)}"')
+    inner = "".join(f" {a}" for a in kept)
+    return f"<{name}{inner}{' /' if self_closing else ''}>"
+
+
+def _attributes() -> dict[str, set[str]]:
+    import nh3
+
+    table = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
+    table["*"] = set(_GENERIC_ATTRIBUTES) | table.get("*", set())
+    return table
+
+
+class _AttributeReader(HTMLParser):
+    """The attributes of one start tag, as the HTML standard's tokenizer reads them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found = attrs
+
+    handle_startendtag = handle_starttag
+
+    @classmethod
+    def read(cls, tag: str) -> list[tuple[str, str | None]]:
+        reader = cls()
+        reader.feed(tag)
+        reader.close()
+        return [(k.lower(), v) for k, v in reader.found]
+
+
+_SRC = re.compile(r"""(<img\b[^>]*?\bsrc=)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+
+
+def _image_sources(text: str) -> list[str]:
+    return [html.unescape(m.group(3)) for m in _SRC.finditer(text)]
+
+
+def _embed_raw_sources(text: str, resources: Resources) -> str:
+    def swap(match: re.Match[str]) -> str:
+        uri = resources.data_uri(html.unescape(match.group(3)))
+        return match.group(0) if uri is None else f"{match.group(1)}{match.group(2)}{uri}{match.group(2)}"
+
+    return _SRC.sub(swap, text)

@@ -1,0 +1,98 @@
+"""Citations that pandoc would publish as literal text: ``[@ key]``, ``@ key``, ``[key]``, ``@{key``.
+
+Pandoc reads a malformed citation as ordinary words and carries on, so the reader of a
+handout would see "[@ korb2025]" in print. These are found in the Markdown source (outside
+code), each with its line and the corrected form; the build refuses them and the check
+reports them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from citeproof.errors import CitationError
+from citeproof.findings import Finding, Location
+from citeproof.project.documents import ParsedDocument
+
+_KEY = r"[\w][\w:.#$%&\-+?<>~/]*"
+# "[@ key" or "; @ key": an at sign, then a space, then something shaped like a key.
+_SPACED = re.compile(r"(?<![\w.])@\s+(" + _KEY + r")")
+# "[key]" or "[key; other]" where a word in brackets is a known key without its @.
+_BARE = re.compile(r"(?<![\]\w!^@])\[([^\[\]@\n]{1,200})\](?![(\[{:])")
+# "@{key" never closed, or "@key}" never opened.
+_BRACE_OPEN = re.compile(r"(?<![\w.])@\{([^}\s\[\];,]*?)[.:]?(?=[\s\];,]|$)")
+_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
+def raise_malformed(findings: list[Finding]) -> None:
+    """The build's gate: one error listing every malformed citation; nothing is built."""
+    if findings:
+        count = f"{len(findings)} malformed citation" + ("s" if len(findings) > 1 else "")
+        raise CitationError(
+            f"{count}:\n" + "\n".join(f"  {f.location}: {f.message}" for f in findings),
+            hint="fix each citation as shown; nothing was built",
+        )
+
+
+def malformed_citations(parsed: ParsedDocument, known: Iterable[str]) -> list[Finding]:
+    """Every malformed citation in the document's Markdown, with the corrected form as a hint."""
+    keys = set(known)
+    found: list[Finding] = []
+    for number, line in _prose_lines(parsed.source_text):
+        for match in _SPACED.finditer(line):
+            key = match.group(1).rstrip(".,;:")
+            if key in keys or _looks_like_key(key):
+                found.append(_finding(parsed, number, match.start(), f"'@ {key}' has a space after '@'", f"write @{key}"))
+        for match in _BRACE_OPEN.finditer(line):
+            found.append(
+                _finding(
+                    parsed, number, match.start(), f"'@{{{match.group(1)}' opens a brace it never closes", f"write @{{{match.group(1)}}}"
+                )
+            )
+        for match in _BARE.finditer(line):
+            words = [w.strip() for w in match.group(1).split(";")]
+            if words and all(w in keys for w in words):
+                fixed = "; ".join(f"@{w}" for w in words)
+                found.append(
+                    _finding(parsed, number, match.start(), f"'[{match.group(1)}]' names a citation key without '@'", f"write [{fixed}]")
+                )
+    return found
+
+
+def _looks_like_key(word: str) -> bool:
+    """A word shaped like a citation key (letters then a year, e.g. korb2025), not an address or handle."""
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z_-]*\d{4}[a-z]?", word))
+
+
+def _finding(parsed: ParsedDocument, line: int, column: int, what: str, fix: str) -> Finding:
+    return Finding(
+        "error",
+        "malformed-citation",
+        f"{what}: pandoc would print it as text, not cite it; {fix}",
+        Location(parsed.display, line, column + 1),
+    )
+
+
+def _prose_lines(source: str) -> list[tuple[int, str]]:
+    """(line number, text) of every line outside fenced code and the front matter, code spans blanked."""
+    lines = source.splitlines()
+    kept: list[tuple[int, str]] = []
+    fence: str | None = None
+    start = 0
+    if lines and lines[0].strip() == "---":
+        end = next((i for i, line in enumerate(lines[1:], start=1) if line.strip() in {"---", "..."}), None)
+        start = end + 1 if end is not None else 0
+    for index in range(start, len(lines)):
+        line = lines[index]
+        opened = _FENCE.match(line)
+        if fence is not None:
+            if opened and opened.group(2).startswith(fence):
+                fence = None
+            continue
+        if opened:
+            fence = opened.group(2)
+            continue
+        kept.append((index + 1, _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)))
+    return kept

@@ -1,0 +1,70 @@
+"""What content may do during a build: ``raw-html``, ``raw-typst``, ``remote-resources``, ``allow-outside``.
+
+Safe by default, because content arrives by pull request; :mod:`citeproof.build.sandbox`
+enforces it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+RawHtml = Literal["deny", "sanitize", "allow"]
+RawTypst = Literal["deny", "allow"]
+Remote = Literal["deny", "fetch"]
+RAW_HTML_CHOICES: tuple[RawHtml, ...] = ("deny", "sanitize", "allow")
+RAW_TYPST_CHOICES: tuple[RawTypst, ...] = ("deny", "allow")
+REMOTE_CHOICES: tuple[Remote, ...] = ("deny", "fetch")
+# The keys as JSON Schema, for the config's published schema.
+KEYS: dict[str, dict[str, Any]] = {
+    "raw-html": {"description": "raw HTML in Markdown: sanitised (default), refused, or passed as is", "enum": list(RAW_HTML_CHOICES)},
+    "raw-typst": {"description": "raw Typst blocks: refused (default) or allowed", "enum": list(RAW_TYPST_CHOICES)},
+    "remote-resources": {"description": "remote images: an error (default) or fetched", "enum": list(REMOTE_CHOICES)},
+    "allow-outside": {"description": "build documents outside the project folder", "type": "boolean"},
+}
+
+
+@dataclass(frozen=True)
+class ContentPolicy:
+    """``raw-html``, ``raw-typst`` and ``remote-resources`` from ``[tool.citeproof]``: safe by default."""
+
+    raw_html: RawHtml = "sanitize"
+    raw_typst: RawTypst = "deny"
+    remote_resources: Remote = "deny"
+    allow_outside: bool = False  # documents outside the project root
+
+    def relaxed(self) -> list[str]:
+        """What this project allows beyond the safe defaults (said in every build)."""
+        said = []
+        if self.raw_html == "allow":
+            said.append('raw-html = "allow": raw HTML reaches the HTML and EPUB unsanitised')
+        if self.raw_typst == "allow":
+            said.append('raw-typst = "allow": raw Typst blocks reach the PDF (files outside the checked images stay unreadable)')
+        if self.allow_outside:
+            said.append("allow-outside = true: documents outside the project folder are built")
+        if self.remote_resources == "fetch":
+            said.append('remote-resources = "fetch": remote images are downloaded during the build')
+        return said
+
+
+def policy_from_mapping(raw: Mapping[str, Any], problems: list[str], section: str = "tool.citeproof") -> ContentPolicy:
+    """Read the three policy keys from the top-level table; problems are appended, not raised."""
+
+    def choice(key: str, choices: tuple[str, ...], default: str) -> str:
+        value = raw.get(key, default)
+        if value not in choices:
+            problems.append(f"'{section}.{key}': expected one of {', '.join(map(repr, choices))}, got {value!r}")
+            return default
+        return str(value)
+
+    allow_outside = raw.get("allow-outside", False)
+    if not isinstance(allow_outside, bool):
+        problems.append(f"'{section}.allow-outside': expected true or false, got {allow_outside!r}")
+        allow_outside = False
+    return ContentPolicy(
+        allow_outside=allow_outside,
+        raw_html=choice("raw-html", RAW_HTML_CHOICES, "sanitize"),  # type: ignore[arg-type]
+        raw_typst=choice("raw-typst", RAW_TYPST_CHOICES, "deny"),  # type: ignore[arg-type]
+        remote_resources=choice("remote-resources", REMOTE_CHOICES, "deny"),  # type: ignore[arg-type]
+    )
