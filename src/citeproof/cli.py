@@ -80,8 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--draft", action="store_true", help='show a visible "source needed" marker at every known gap')
     build.add_argument("--preview", action="store_true", help="also write PNG pages of every PDF into build/preview/")
     build.add_argument("--paper", choices=PAPERS, help="paper size of every PDF product (default: as configured per product)")
-    _report_command(sub, common, "check", "every claim cites a source? (and bibliography facts)", CHECK_DESCRIPTION,
-                    strict="release mode: open gaps (.needs-source) fail the check too")  # fmt: skip
+    check = _report_command(sub, common, "check", "every claim cites a source? (and bibliography facts)", CHECK_DESCRIPTION,
+                            strict="release mode: open gaps (.needs-source) fail the check too")  # fmt: skip
+    check.add_argument("--explain", action="store_true", help="print every unit and sentence with its verdict, score and deciding features")
     validate = sub.add_parser(
         "validate",
         parents=[common],

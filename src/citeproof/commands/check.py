@@ -8,16 +8,17 @@ and the bibliography is read leniently so that its problems become findings too.
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from citeproof.build.clinic import Clinic, load_clinic
 from citeproof.build.filtering import load_filter
 from citeproof.build.products import Product, load_products, select_outputs
 from citeproof.build.render import Job, filtered_document
-from citeproof.claims.check import ClaimSettings, ClaimSummary, check_ast, check_document
+from citeproof.claims import ClaimSettings, ClaimSummary, audit_ast, check_document, explain_lines
 from citeproof.errors import ExitCode
 from citeproof.findings import Finding, default_format, write_report
 from citeproof.project.bibliography import Bibliography, bibliography_findings
@@ -32,6 +33,8 @@ class CheckResult:
 
     findings: list[Finding] = field(default_factory=list)
     summary: dict[str, int] = field(default_factory=dict)
+    units: list[dict[str, Any]] = field(default_factory=list)  # every unit's and sentence's claim verdict
+    explained: list[str] = field(default_factory=list)  # the same, as --explain prints it
 
     def add_summary(self, summary: ClaimSummary) -> None:
         for key, value in summary.as_dict().items():
@@ -47,7 +50,7 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool) 
     """Check every selected document; never raises for a finding."""
     settings = ClaimSettings.from_mapping(config.claims)
     if strict:
-        settings = ClaimSettings(lead_in_covers_items=settings.lead_in_covers_items, strict=True)
+        settings = replace(settings, strict=True)
     products = load_products(config)
     clinic = load_clinic(config.clinic, config.root)
     result = CheckResult()
@@ -61,9 +64,12 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool) 
         result.summary["documents"] += 1
         key = parsed.config.bibliography
         bibs[key] = bib
-        findings, summary = check_ast(parsed.ast, parsed.source_text, parsed.display, settings)
+        audit = audit_ast(parsed.ast, parsed.source_text, parsed.display, settings)
+        findings = audit.findings
         result.findings.extend(findings)
-        result.add_summary(summary)
+        result.add_summary(audit.summary)
+        result.units.extend({"path": parsed.display, **unit.to_dict()} for unit in audit.units)
+        result.explained.extend(explain_lines(parsed.display, audit.units))
         result.findings.extend(
             _product_findings(config, parsed=parsed, bib=bib, products=products, clinic=clinic, settings=settings, full=findings)
         )
@@ -142,6 +148,14 @@ def _product_findings(
 def run(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     result = run_check(config, args.documents, strict=args.strict)
-    write_report(result.findings, fmt=args.report_format or default_format(), out=out, summary=result.summary, title="claim check")
+    fmt = args.report_format or default_format()
+    if fmt == "json":  # every unit's verdict too, so the check can be audited
+        payload = {"check": "claim check", "summary": result.summary, "findings": [f.to_dict() for f in result.findings]}
+        json.dump({**payload, "units": result.units}, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        if getattr(args, "explain", False):
+            out.write("\n".join(result.explained) + "\n")
+        write_report(result.findings, fmt=fmt, out=out, summary=result.summary, title="claim check")
     failed = any(f.severity == "error" for f in result.findings)
     return ExitCode.FINDINGS if failed else ExitCode.OK
