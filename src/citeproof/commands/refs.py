@@ -113,7 +113,7 @@ def _add(ctx: _Run) -> int:
     config, args = ctx.config, ctx.args
     path = (config.root / args.bibliography).resolve() if args.bibliography else next(iter(ctx.bibs))
     bib = ctx.bibs.get(path) or parse_bibliography(path, display=config.relative(path))[0]
-    outcome = add_references(path, bib, args.identifiers, ctx.lock, ctx.registries(), ctx.log)
+    outcome = add_references(path, bib, args.identifiers, lock=ctx.lock, registries=ctx.registries(), log=ctx.log)
     if outcome.added:
         ctx.lock.save()
     for problem in outcome.problems:

@@ -228,7 +228,7 @@ def parse_csl_file(path: Path, shown: str) -> tuple[Bibliography, list[Finding]]
         if not isinstance(item, Mapping) or not item.get("id"):
             continue
         key = str(item["id"])
-        line = _id_line(lines, key)
+        line = _id_line(lines, key, after=max(seen.values(), default=0))
         if key in seen:
             message = f"duplicate key {key!r} (first defined at line {seen[key]}); rename one of them or delete the copy"
             problems.append(Finding("error", "duplicate-key", message, Location(shown, line, key=key)))
@@ -238,9 +238,10 @@ def parse_csl_file(path: Path, shown: str) -> tuple[Bibliography, list[Finding]]
     return Bibliography(path=path, display=shown, entries=tuple(entries)), problems
 
 
-def _id_line(lines: Sequence[str], key: str) -> int:
+def _id_line(lines: Sequence[str], key: str, *, after: int = 0) -> int:
+    """The line of ``"id": key`` (or ``id: key``) below line ``after``; 1 when it cannot be found."""
     pattern = re.compile(r"""^\s*-?\s*["']?id["']?\s*:\s*["']?""" + re.escape(key) + r"""["']?\s*,?\s*$""")
-    return next((n for n, text in enumerate(lines, 1) if pattern.match(text)), 1)
+    return next((n for n, text in enumerate(lines, 1) if n > after and pattern.match(text)), 1)
 
 
 def _reason(block: object) -> str:

@@ -41,9 +41,7 @@ def fetch_into(lock: Lock, registries: Registries, identifier: Identifier) -> bo
     return changed
 
 
-def add_references(
-    bib_path: Path, bib: Bibliography, texts: Sequence[str], lock: Lock, registries: Registries, log: Log
-) -> Outcome:
+def add_references(bib_path: Path, bib: Bibliography, texts: Sequence[str], *, lock: Lock, registries: Registries, log: Log) -> Outcome:
     """Append a complete entry per identifier to the .bib; refuse one already present; lock every record."""
     if bib_path.suffix.lower() != ".bib":
         raise BibliographyError(f"'refs add' writes BibTeX, and {bib.display} is not a .bib file", hint="name a .bib with --bibliography")

@@ -1,0 +1,83 @@
+"""``citeproof refs`` and identifier citations end to end, in-process, offline (the lock is the only source)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.conftest import MakeProject
+from tests.test_refs_fakes import DATA, article_lock, fake_lock
+
+IDENTIFIER_DOC = """\
+---
+title: Cited by Identifier
+lang: en-US
+date: 2024-05-01
+---
+
+Few people with ketamine use disorder seek treatment [@doi:10.1111/add.70073].
+
+Ketamine has been tried as a treatment [@pmid:40320049; @pmcid:PMC12452417].
+
+## References
+
+::: {#refs}
+:::
+"""
+
+RETRACTED_DOC = """\
+---
+title: Citing a Retracted Study
+lang: en-US
+date: 2024-05-01
+---
+
+Walking cures everything [@doi:10.5555/retracted].
+"""
+
+
+@pytest.mark.slow
+def test_refs_identifier_citations_build_every_format_from_the_lock(make_project: MakeProject) -> None:
+    """[@doi:...], [@pmid:...] and [@pmcid:...] build HTML, EPUB and PDF with no network and no .bib entry."""
+    project = make_project({"article": IDENTIFIER_DOC})
+    article_lock(project.root / "references.lock.json").save()
+    result = project.run("-q", "build")
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in project.build.iterdir() if p.is_file()) == ["article.epub", "article.html", "article.pdf"]
+    html = " ".join((project.build / "article.html").read_text(encoding="utf-8").split())
+    assert "Harding" in html and "perspectives on current treatment options" in html
+    assert "Janssen-Aguilar" in html and "Thomas" in html and "NeuroSci" in html
+    first = (project.build / "article.html").read_bytes()
+    assert project.run("-q", "build", "-f", "html").code == 0
+    assert (project.build / "article.html").read_bytes() == first  # two builds, same bytes
+
+
+def test_refs_identifier_missing_from_the_lock_stops_the_build(make_project: MakeProject) -> None:
+    project = make_project({"article": "---\ntitle: T\nlang: en-US\n---\n\nA claim [@doi:10.9999/nowhere].\n"})
+    result = project.run("-q", "build", "-f", "html")
+    assert result.code == 1 and "@doi:10.9999/nowhere" in result.err
+
+
+def test_refs_retraction_fails_citeproof_check(make_project: MakeProject) -> None:
+    project = make_project({"article": RETRACTED_DOC})
+    fake_lock(project.root / "references.lock.json").save()
+    result = project.run("check", "--format", "text")
+    assert result.code == 1
+    assert "references.lock.json [doi:10.5555/retracted]: error:" in result.out
+    assert "is RETRACTED" in result.out and "doi:10.5555/retraction-notice dated 2024-03-01" in result.out
+
+
+def test_refs_check_offline_reports_mismatches_at_the_bib_line_then_fix(make_project: MakeProject) -> None:
+    project = make_project({"article": "---\ntitle: T\nlang: en-US\nnocite: '@*'\n---\n\nText.\n"})
+    shutil.copy(DATA / "article-before.bib", project.root / "bibliography.bib")
+    article_lock(project.root / "references.lock.json").save()
+    result = project.run("refs", "check", "--offline", "--format", "text")
+    assert result.code == 1
+    assert "bibliography.bib:74 [wiley2025landscape]: error: wiley2025landscape: title is truncated" in result.out
+    assert "refs check: entries 9, locked records 5, errors 3," in result.out
+    fixed = project.run("refs", "check", "--offline", "--fix", "--format", "text")
+    assert fixed.code == 0, fixed.out
+    assert "+  author       = {Lomas, Christopher}," in fixed.out
+    assert "refs check: entries 9, locked records 5, errors 0," in fixed.out
+    assert "ref-incomplete" in fixed.out  # the gaps no record fills are still reported
