@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
+from citeproof.build.layout import geometry
 from tests.conftest import DATA, MINI_DOC, MakeProject
 
 LAYOUT = DATA / "layout"
@@ -39,6 +41,22 @@ def _image(path: Path) -> Image.Image:
 
 def _sizes(pdf: Path) -> list[tuple[int, int]]:
     return [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in PdfReader(pdf).pages]
+
+
+def _alt_texts(pdf: Path) -> list[str]:
+    """Every /Alt of the PDF's structure tree (what a screen reader reads for a figure)."""
+    found: list[str] = []
+    stack: list[object] = [PdfReader(pdf).trailer["/Root"]["/StructTreeRoot"]]
+    while stack:
+        node = stack.pop()
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, dict):
+            if "/Alt" in node:
+                found.append(str(node["/Alt"]))
+            stack.extend(v for k, v in node.items() if k in ("/K", "/StructTreeRoot"))
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
 
 
 def _panel_text(pdf: Path, page: int) -> list[str]:
@@ -202,9 +220,8 @@ def test_products_image_alt_text_reaches_the_pdf(make_project: MakeProject) -> N
     (project.root / "manuscript" / "figure.svg").write_text(svg)
     result = project.run("build", "-p", "handout", "-p", "html")
     assert result.code == 0, result.err  # PDF/UA-1 refuses an image without alt text
-    assert b"A blue square" in (project.build / "article.pdf").read_bytes() or "A blue square" in str(
-        PdfReader(project.build / "article.pdf").trailer["/Root"]["/StructTreeRoot"]
-    )
+    # The alt text lives on the Figure element of the tagged PDF's structure tree.
+    assert "A blue square" in _alt_texts(project.build / "article.pdf")
     assert 'alt="A blue square"' in (project.build / "article.html").read_text()
 
 
@@ -234,4 +251,24 @@ def test_products_low_resolution_image_draws_a_warning(make_project: MakeProject
     assert result.code == 0, result.err
     # 400 px across the 6.8 in text width is about 59 dpi; at 1 in wide it is 400 dpi.
     assert "the image 'photo.png' prints 6.8 in wide at 59 dpi and will look blurred" in result.err
+    # A4's text column is narrower (210 mm less the same margins): 6.5 in, so 61 dpi.
+    assert "the image 'photo.png' prints 6.5 in wide at 61 dpi and will look blurred" in result.err
     assert result.err.count("will look blurred") == 2  # once per output: the Letter and the A4 handout
+
+
+@pytest.mark.parametrize(("layout", "paper", "inches"), [("handout", "us-letter", 6.77), ("handout", "a4", 6.54),
+                                                         ("brochure", "us-letter", 2.80), ("brochure", "a4", 3.04)])  # fmt: skip
+def test_products_layout_table_gives_each_paper_its_text_width(layout: str, paper: str, inches: float) -> None:
+    """The one geometry table (build/layout.py) the templates, the images filter and the fit check share."""
+    assert geometry(layout, paper).text_width_in == pytest.approx(inches, abs=0.005)
+
+
+def test_products_templates_take_their_geometry_from_the_layout_table() -> None:
+    from citeproof.project.resources import PACKAGED_TEMPLATES
+
+    handout = (PACKAGED_TEMPLATES / "handout.typ").read_text(encoding="utf-8")
+    assert "margin: (top: $citeproof-geometry-margin-top$" in handout
+    brochure = (PACKAGED_TEMPLATES / "brochure.typ").read_text(encoding="utf-8")
+    assert "#let column-width = $citeproof-geometry-text-width$" in brochure
+    for text in (handout, brochure):  # no length of the page geometry written into a template
+        assert not re.search(r"(#let margin|#let fold-in|margin:) *\(?(x: )?[\d.]+(cm|in|mm)", text)

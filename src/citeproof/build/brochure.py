@@ -24,7 +24,7 @@ def page_count(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-def check_fit(typst_source: bytes, pdf: bytes, *, root: Path, job_label: str, paper_height_pt: float = 612.0) -> None:
+def check_fit(typst_source: bytes, pdf: bytes, *, root: Path, job_label: str, panel_height_pt: float) -> None:
     """Raise a BuildError naming the overflow and the longest sections unless ``pdf`` has two pages."""
     pages = page_count(pdf)
     if pages == EXPECTED_PAGES:
@@ -33,7 +33,7 @@ def check_fit(typst_source: bytes, pdf: bytes, *, root: Path, job_label: str, pa
     sections = tools.typst_query(typst_source, "<citeproof-section>", root=root, sys_inputs=inputs, label=job_label)
     end = tools.typst_query(typst_source, "<citeproof-end>", root=root, sys_inputs=inputs, label=job_label)
     total = float(end[0]) if end else 0.0
-    panel = paper_height_pt - 2 * 0.4 * 72
+    panel = panel_height_pt  # inside the margins: build/layout.py
     over = max(0.0, total - CONTENT_PANELS * panel)
     lengths = []
     starts = [("(before the first heading)", 0.0)] + [(_text(s["text"]), float(s["y"])) for s in sections]

@@ -8,11 +8,13 @@ with the file and the image named: describing it is the author's job, not the to
 A purely decorative image says so with ``{.decorative}``.
 
 For print, a raster image that would print below 150 dpi at its printed width draws a
-warning (the width is the image's ``width`` attribute, or the text width of the layout).
+warning (the width is the image's ``width`` attribute, or the text width of the layout on
+its paper, from citeproof's one layout table in ``citeproof.build.layout``).
 
 Metadata read:
   citeproof-format         html, epub or pdf (standalone: pandoc's output format)
   citeproof-layout         handout or brochure: how wide the text is in print
+  citeproof-paper          us-letter (default) or a4
   citeproof-resource-dir   the document's folder relative to the project root
   citeproof-root           the project root (default: the current folder)
 Metadata written:
@@ -28,14 +30,14 @@ from pathlib import Path
 
 import panflute as pf
 
+from citeproof.build.layout import geometry
+
 # panflute 2.3 predates pandoc's Typst writer and refuses raw ```{=typst} blocks.
 pf.elements.RAW_FORMATS.add("typst")
 
 
 MIN_DPI = 150  # 300 is the print standard; below 150 a photo looks soft on paper
 RASTER = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
-# The text width of each layout's Typst template, in inches (US Letter).
-TEXT_WIDTH_IN = {"handout": 6.77, "brochure": 2.87}
 _LENGTH = re.compile(r"^\s*([\d.]+)\s*(%|in|cm|mm|pt)?\s*$")
 _INCHES = {"in": 1.0, "cm": 1 / 2.54, "mm": 1 / 25.4, "pt": 1 / 72}
 
@@ -49,7 +51,8 @@ def prepare(doc: pf.Doc) -> None:
     doc.standalone = doc.get_metadata("citeproof-format", default=None) is None
     doc.resource_dir = str(doc.get_metadata("citeproof-resource-dir", default="."))
     doc.root = Path(str(doc.get_metadata("citeproof-root", default=".")))
-    doc.text_width = TEXT_WIDTH_IN.get(str(doc.get_metadata("citeproof-layout", default="handout")), TEXT_WIDTH_IN["handout"])
+    layout = str(doc.get_metadata("citeproof-layout", default="handout"))
+    doc.text_width = geometry(layout, str(doc.get_metadata("citeproof-paper", default="us-letter"))).text_width_in
     doc.image_warnings = []
 
 
