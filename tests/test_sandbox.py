@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from pytest_httpserver import HTTPServer
 
 from tests.conftest import MINI_DOC, MakeProject, Project
 
@@ -334,3 +335,48 @@ def test_sandbox_check_and_build_agree_on_a_broken_bib(make_project: MakeProject
     assert check.code == 1, check.out + check.err
     assert "bibliography.bib" in build.err
     assert "bibliography.bib" in check.out
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 40), "blue").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+FETCH = 'remote-resources = "fetch"\n[tool.citeproof.links]\nallow-private = true\n'
+
+
+@pytest.mark.slow
+def test_sandbox_remote_image_fetched_once_through_the_guarded_client(make_project: MakeProject, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/blue.png").respond_with_data(_png(), content_type="image/png")
+    project = make_project({"article": _with_body(f"![A blue square]({httpserver.url_for('/blue.png')})")}, config=FETCH)
+    result = project.run("build", "-f", "html", "-f", "pdf")
+    assert result.code == 0, result.err
+    assert 'remote-resources = "fetch"' in result.err
+    assert 'src="data:image/png;base64,' in project.build.joinpath("article.html").read_text(encoding="utf-8")
+    assert any("/XObject" in (page.get("/Resources") or {}) for page in PdfReader(project.build / "article.pdf").pages)
+    assert len(httpserver.log) == 1
+    assert project.run("build", "-f", "html").code == 0
+    assert len(httpserver.log) == 1  # the second build reads its cached copy
+
+
+@pytest.mark.slow
+def test_sandbox_remote_fetch_that_is_not_an_image_is_an_error(make_project: MakeProject, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/fake.png").respond_with_data("API_KEY=abc", content_type="image/png")
+    project = make_project({"article": _with_body(f"![fake]({httpserver.url_for('/fake.png')})")}, config=FETCH)
+    result = project.run("build", "-f", "html")
+    assert result.code == 1
+    assert "manuscript/article.md:11:" in result.err and "is not an image" in result.err
+
+
+@pytest.mark.slow
+def test_sandbox_remote_fetch_to_a_private_address_makes_no_connection(make_project: MakeProject, listener: _Listener) -> None:
+    """Fetching is allowed, private addresses are not (the default): the guard refuses before any SYN."""
+    body = f"![c](http://127.0.0.1:{listener.port}/x.png)\n\n![d](http://[::1]:{listener.port}/y.png)"
+    project = make_project({"article": _with_body(body)}, config='remote-resources = "fetch"\n')
+    result = project.run("build", "-f", "html")
+    assert result.code == 1
+    assert result.err.count("could not be downloaded") == 2
+    assert listener.accepted == 0

@@ -15,17 +15,29 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from citeproof.build.cache import BuildCache
 from citeproof.build.clinic import Clinic
 from citeproof.build.products import select_outputs
 from citeproof.build.publish import Stage, open_stage, publish, remove_stale_stages
+from citeproof.build.remote import fetch_images
 from citeproof.build.render import PREVIEW_DIR, Job, render
-from citeproof.build.sandbox import check_content, checked_asset, mirror_root, raise_problems
+from citeproof.build.sandbox import (
+    Resources,
+    check_content,
+    checked_asset,
+    line_of,
+    mirror_root,
+    raise_problems,
+    retarget_images,
+    shown,
+)
 from citeproof.errors import ConfigError
 from citeproof.findings import Finding
 from citeproof.project.citations import malformed_citations, raise_malformed
 from citeproof.project.config import Config
-from citeproof.project.documents import check_citations
+from citeproof.project.documents import ParsedDocument, check_citations
 from citeproof.project.loader import load_project
 from citeproof.project.styles import resolve_style
 
@@ -42,6 +54,7 @@ class BuildOptions:
     draft: bool = False
     paper: str | None = None
     preview: bool = False  # also write PNG pages of every PDF into build/preview/
+    force: bool = False  # remake every output, even those the hash store says are up to date
 
 
 def _count(number: int, noun: str) -> str:
@@ -68,6 +81,8 @@ def prepare(config: Config, options: BuildOptions, log: Log) -> list[Job]:
             policy=config.policy,
         )
         problems.extend(found)
+        if resources.remote:
+            problems.extend(_download(config, parsed, tree, resources))
         # Every engine downstream reads the checked copy (raw HTML sanitised), never the original.
         checked = dataclasses.replace(parsed, ast_json=json.dumps(tree))
         style = resolve_style(parsed.config.style, config.root)
@@ -90,9 +105,15 @@ def build(config: Config, options: BuildOptions, *, log: Log) -> list[Path]:
     clinic = config.clinic
     for said in config.policy.relaxed():
         log(f"note: {said}")
-    jobs = prepare(config, options, log)
-    if not jobs:
+    store = BuildCache(config, options, force=options.force)  # incremental: see build/cache.py
+    narrowed = store.narrow(options)
+    jobs = prepare(config, narrowed, log) if narrowed else []
+    if narrowed and not jobs:
         raise ConfigError(["nothing to build: no product matches the documents, --product and --format given"])
+    jobs = store.stale_jobs(jobs)
+    if not jobs:
+        log(f"nothing to do: {_count(len(store.fresh), 'output')} up to date (--force remakes them)")
+        return []
     for folder in remove_stale_stages(config.build_dir):
         log(f"removed {config.relative(folder)}, left by a build that was stopped")
     stage = open_stage(config.build_dir)
@@ -108,6 +129,7 @@ def build(config: Config, options: BuildOptions, *, log: Log) -> list[Path]:
                 log(f"warning: {job.parsed.display} ({job.output.filename}): {warning}")
         # Only now, with every output complete, replace the previous ones, as one set.
         written = publish(stage, config.build_dir)
+        store.record(jobs, written)
         outputs = [p for p in written if p.parent == config.build_dir]
         for target in outputs:
             log(f"wrote {config.relative(target)} ({target.stat().st_size // 1024 + 1} KB)")
@@ -122,7 +144,19 @@ def _fill_typst_root(config: Config, clinic: Clinic, jobs: Sequence[Job], stage:
     """Typst compiles in a folder holding copies of only the checked files: the images and the logo."""
     if not any(job.output.product.format == "pdf" for job in jobs):
         return
-    files = {path for job in jobs for path in job.resources.files.values()}
+    root = config.root.resolve()
+    files = {name: path for job in jobs for name, path in job.resources.typst_files(root).items()}
     if clinic.logo is not None:
-        files.add(checked_asset(clinic.logo, config.root, config.build_dir, what="the clinic logo"))
-    mirror_root(config.root, stage.typst_root, sorted(files))
+        logo = checked_asset(clinic.logo, config.root, config.build_dir, what="the clinic logo")
+        files[logo.relative_to(root).as_posix()] = logo
+    mirror_root(stage.typst_root, files)
+
+
+def _download(config: Config, parsed: ParsedDocument, tree: dict[str, Any], resources: Resources) -> list[str]:
+    """Remote images (remote-resources = "fetch"), through the link checker's guarded client; problems at their lines."""
+    fetched, failed = fetch_images(resources.remote, config.build_dir, config.links)
+    retarget_images(tree, {url: resources.add_download(url, path) for url, path in fetched.items()})
+    return [
+        f"{parsed.display}:{line_of(parsed.source_text, resources.remote[url])}: remote image {shown(url)} {why}"
+        for url, why in failed.items()
+    ]

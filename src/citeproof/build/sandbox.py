@@ -36,6 +36,7 @@ from urllib.parse import unquote
 from citeproof.errors import BuildError
 from citeproof.project.policy import ContentPolicy
 
+REMOTE_FOLDER = "_remote"  # where downloaded images appear to typst
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
 HTML_FORMATS = frozenset({"html", "html4", "html5"})
 # Schemes a link may use; javascript:, vbscript:, data: and file: run code or read files.
@@ -52,6 +53,24 @@ class Resources:
     """The local files a document's outputs may embed: target as written -> checked absolute path."""
 
     files: dict[str, Path] = field(default_factory=dict)
+    remote: dict[str, str] = field(default_factory=dict)  # remote-resources = "fetch": url -> where it is written
+
+    def typst_files(self, root: Path) -> dict[str, Path]:
+        """What typst may read, by root-relative path: local images where they are, downloads under _remote/."""
+        found = {}
+        for target, path in self.files.items():
+            if target in self.remote:
+                continue  # the URL itself: typst reads the download under _remote/
+            relative = target[1:] if target.startswith(f"/{REMOTE_FOLDER}/") else path.relative_to(root).as_posix()
+            found[relative] = path
+        return found
+
+    def add_download(self, url: str, path: Path) -> str:
+        """A downloaded copy of ``url``: embedded as the URL's data, and read by typst at the returned path."""
+        self.files[url] = path
+        target = f"/{REMOTE_FOLDER}/{path.name}"
+        self.files[target] = path
+        return target
 
     def data_uri(self, target: str) -> str | None:
         path = self.files.get(target)
@@ -75,36 +94,36 @@ class _Pass:
     problems: list[str] = field(default_factory=list)
 
     def problem(self, needle: str, message: str) -> None:
-        self.problems.append(f"{self.display}:{_line_of(self.source, needle)}: {message}")
+        self.problems.append(f"{self.display}:{line_of(self.source, needle)}: {message}")
 
     def image(self, target: str, needle: str) -> None:
         if target in self.resources.files or target.startswith("data:"):
             return
         scheme = _SCHEME.match(target)
         if target.startswith("//") or (scheme and scheme.group(1).lower() in {"http", "https"}):
-            if self.policy.remote_resources == "deny":
+            if self.policy.remote_resources == "fetch":
+                self.resources.remote.setdefault(target, needle)
+            else:
                 self.problem(
                     needle,
-                    f"remote image {_shown(target)} is not allowed: builds never reach the network; "
+                    f"remote image {shown(target)} is not allowed: builds never reach the network; "
                     'download it into the project, or set remote-resources = "fetch" in [tool.citeproof]',
                 )
             return
         if scheme and len(scheme.group(1)) > 1:  # "C:" would be a Windows drive, anything longer a scheme
-            self.problem(needle, f"image {_shown(target)} uses the {scheme.group(1)}: scheme; use a file in the project")
+            self.problem(needle, f"image {shown(target)} uses the {scheme.group(1)}: scheme; use a file in the project")
             return
         path = self._inside(target)
         if path is None:
             self.problem(
                 needle,
-                f"image {_shown(target)} is outside the project's content (only files inside the project, "
+                f"image {shown(target)} is outside the project's content (only files inside the project, "
                 "outside dot-folders and the build folder, can be embedded); copy the image into the project",
             )
         elif not path.is_file():
-            self.problem(needle, f"image {_shown(target)} does not exist or is not a regular file")
+            self.problem(needle, f"image {shown(target)} does not exist or is not a regular file")
         elif path.suffix.lower() not in IMAGE_SUFFIXES:
-            self.problem(
-                needle, f"{_shown(target)} is not an image file (expected {', '.join(sorted(IMAGE_SUFFIXES))}); link to it instead"
-            )
+            self.problem(needle, f"{shown(target)} is not an image file (expected {', '.join(sorted(IMAGE_SUFFIXES))}); link to it instead")
         else:
             self.resources.files[target] = path
 
@@ -116,7 +135,7 @@ class _Pass:
     def link(self, target: str, needle: str) -> None:
         scheme = _SCHEME.match(target.strip())
         if scheme and len(scheme.group(1)) > 1 and scheme.group(1).lower() not in LINK_SCHEMES:
-            self.problem(needle, f"link {_shown(target)} uses the {scheme.group(1)}: scheme, which can run code; use an http(s) address")
+            self.problem(needle, f"link {shown(target)} uses the {scheme.group(1)}: scheme, which can run code; use an http(s) address")
 
     def attributes(self, attr: list[Any]) -> None:
         """Attributes pandoc keeps from ``<span onclick=...>`` or ``{onclick=...}``: event handlers and script URLs go."""
@@ -125,7 +144,7 @@ class _Pass:
             if not _unsafe_attribute(key, value):
                 kept.append([key, value])
             elif self.policy.raw_html == "deny":
-                self.problem(f"{key}=", f"the attribute {_shown(key)} can run script; remove it")
+                self.problem(f"{key}=", f"the attribute {shown(key)} can run script; remove it")
         attr[2] = kept
 
     def raw(self, fmt: str, text: str) -> str | None:
@@ -191,11 +210,18 @@ def embed_images(ast: dict[str, Any], resources: Resources) -> None:
             node["c"][1] = _embed_raw_sources(node["c"][1], resources)
 
 
-def mirror_root(root: Path, folder: Path, files: Iterable[Path]) -> Path:
-    """A folder holding copies of only the approved files, at their project-relative paths, for typst's root."""
+def retarget_images(ast: dict[str, Any], targets: Mapping[str, str]) -> None:
+    """Point each image whose target is a key of ``targets`` at its value (a downloaded copy)."""
+    for node in _nodes(ast["blocks"]):
+        if node.get("t") == "Image" and node["c"][2][0] in targets:
+            node["c"][2][0] = targets[node["c"][2][0]]
+
+
+def mirror_root(folder: Path, files: Mapping[str, Path]) -> Path:
+    """A folder holding copies of only the approved files (by root-relative path), for typst's root."""
     folder.mkdir(parents=True, exist_ok=True)
-    for path in files:
-        target = folder / path.relative_to(root)
+    for relative, path in files.items():
+        target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
     return folder
@@ -275,7 +301,7 @@ def _unsafe_attribute(key: str, value: str) -> bool:
     return False
 
 
-def _line_of(source: str, needle: str) -> int:
+def line_of(source: str, needle: str) -> int:
     """The first line of the Markdown that holds ``needle`` (1 when it cannot be found)."""
     for candidate in (needle, html.unescape(needle), needle[:40]):
         index = source.find(candidate) if candidate else -1
@@ -284,7 +310,7 @@ def _line_of(source: str, needle: str) -> int:
     return 1
 
 
-def _shown(value: str) -> str:
+def shown(value: str) -> str:
     """A value from the document, safe to print: control characters escaped, long values cut."""
     text = value.encode("unicode_escape").decode("ascii") if any(ord(c) < 32 or ord(c) == 127 for c in value) else value
     return repr(text if len(text) <= 120 else text[:117] + "...")
