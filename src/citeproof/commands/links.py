@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from citeproof.errors import ExitCode
-from citeproof.findings import Finding, Location, default_format, write_report
-from citeproof.links.verdicts import LinkResult, LinkSettings, LinkTarget, check_links, extract_targets, results_to_findings, summarize
+from citeproof.findings import Finding, Location, default_format, escape_text, write_report
+from citeproof.links.verdicts import LinkResult, LinkTarget, check_links, extract_targets, results_to_findings, summarize
 from citeproof.project.config import Config
 from citeproof.project.loader import load_project
 
@@ -83,13 +83,14 @@ def progress_printer(stream: TextIO | None = None) -> Progress:
     live = out.isatty()
 
     def show(done: int, total: int, result: LinkResult) -> None:
+        url = escape_text(result.url)  # from the Markdown or a .bib: a newline in it must not start a line
         if live:
             filled = int(24 * done / max(total, 1))
-            out.write(f"\r[{'#' * filled}{'.' * (24 - filled)}] {done}/{total} {result.verdict:<10} {result.url[:60]:<60}")
+            out.write(f"\r[{'#' * filled}{'.' * (24 - filled)}] {done}/{total} {result.verdict:<10} {url[:60]:<60}")
             if done == total:
                 out.write("\n")
         else:
-            out.write(f"{done}/{total} {result.verdict:<10} {result.url}\n")
+            out.write(f"{done}/{total} {result.verdict:<10} {url}\n")
         out.flush()
 
     return show
