@@ -140,15 +140,18 @@ def _update(ctx: _Run) -> int:
 
 def _check(ctx: _Run, out: TextIO) -> int:
     from citeproof.findings import count_by_severity, default_format, write_report
-    from citeproof.refs.actions import missing, update_records
+    from citeproof.refs.actions import update_records
     from citeproof.refs.fix import fix_bibliography, summary
+    from citeproof.refs.resolve import first_resolved
     from citeproof.refs.retractionwatch import load_retraction_watch
     from citeproof.refs.verify import check_references
 
     if not ctx.args.offline:
-        wanted = missing(sorted({i for bib in ctx.bibs.values() for e in bib.entries if not e.origin for i in _registry_ids(e)}), ctx.lock)
-        if wanted:
-            outcome = update_records(wanted, ctx.lock, ctx.registries(), ctx.log)
+        # Fetch only what the lock cannot answer: one identifier per entry with no record yet.
+        unanswered = [ids[0] for bib in ctx.bibs.values() for e in bib.entries if not e.origin
+                      if (ids := _registry_ids(e)) and first_resolved(ctx.lock, ids) is None]  # fmt: skip
+        if unanswered:
+            outcome = update_records(unanswered, ctx.lock, ctx.registries(), ctx.log)
             if outcome.changed:
                 ctx.lock.save()
             for problem in outcome.problems:
