@@ -43,7 +43,7 @@ def test_filter_source_needed_standalone() -> None:
 def test_filter_callouts_standalone() -> None:
     typst = pandoc_with("callouts.py", "::: {.warning}\nDo not mix.\n:::\n", "-t", "typst")
     assert typst.returncode == 0, typst.stderr
-    assert '#callout("warning")[' in typst.stdout
+    assert '#callout("warning", "Warning")[' in typst.stdout
 
 
 @pytest.mark.parametrize(("markdown", "ok"), [("![A chart](c.png)\n", True), ("![](c.png)\n", False)])

@@ -1,0 +1,63 @@
+"""Per-document values every template shows the same way: labels, dates, review status, contacts.
+
+Computed once per output from the document's metadata and handed to the templates as
+pandoc metadata, so the web page, the EPUB, the handout and the brochure cannot disagree.
+
+Metadata set (read by the templates and the callout filter):
+  l10n                   the label table of the document's language (``$l10n.updated$``)
+  citeproof-date         ``date`` as the language writes it
+  citeproof-review       "Medically reviewed <date> by <reviewer>", or "Not yet medically reviewed"
+  citeproof-unreviewed   true when the outputs must carry the draft mark
+  contact-*, helpline-*  the resolved contacts (see :mod:`citeproof.build.contacts`)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from citeproof.build.clinic import Clinic, typst_string
+from citeproof.build.contacts import resolve_contacts
+from citeproof.build.locale import format_date, labels
+from citeproof.build.review import ReviewStatus, review_status
+from citeproof.errors import BuildError
+
+# Addresses the Typst templates link to, passed as string literals (pandoc would escape "//").
+TYPST_LINKS = ("helpline-url", "helpline-tel", "contact-url", "contact-tel")
+
+
+def review_text(status: ReviewStatus, table: Mapping[str, Any]) -> str:
+    """The one sentence every product shows about the medical review."""
+    if status.state == "unreviewed" or status.reviewed is None:
+        return str(table["not-reviewed"])
+    text = f"{table['medically-reviewed']} {format_date(status.reviewed, table)}"
+    if status.reviewer:
+        text += f" {table['reviewed-by']} {status.reviewer}"
+    if status.state == "due" and status.due is not None:
+        text += f" · {table['review-due']} {format_date(status.due, table)}"
+    return text
+
+
+def template_metadata(
+    meta: Mapping[str, Any], *, document: str, display: str, clinic: Clinic, interval_months: int, today: dt.date | None = None
+) -> dict[str, object]:
+    """The values for one document, from its metadata as plain Python values (``doc.get_metadata()``)."""
+    table = labels(str(meta.get("lang") or "en-US"))
+    status = review_status(meta.get("reviewed"), meta.get("reviewer"), interval_months=interval_months, today=today)
+    if status.problem:
+        raise BuildError(status.problem, location=display, hint="write the date of the medical review as YYYY-MM-DD")
+    values: dict[str, object] = {
+        "l10n": {key: value for key, value in table.items() if isinstance(value, str)},
+        "citeproof-review": review_text(status, table),
+        "citeproof-unreviewed": status.draft,
+    }
+    if meta.get("date"):
+        values["citeproof-date"] = format_date(meta["date"], table)
+    values.update(resolve_contacts(meta, clinic, document=display).metadata())
+    return values
+
+
+def typst_links(meta: Mapping[str, Any]) -> dict[str, str]:
+    """``citeproof-typst-<key>`` string literals for the link targets the Typst templates need."""
+    return {f"citeproof-typst-{key}": typst_string(str(meta[key])) for key in TYPST_LINKS if meta.get(key)}
