@@ -81,3 +81,11 @@ def test_refs_check_offline_reports_mismatches_at_the_bib_line_then_fix(make_pro
     assert "+  author       = {Lomas, Christopher}," in fixed.out
     assert "refs check: entries 9, locked records 5, errors 0," in fixed.out
     assert "ref-incomplete" in fixed.out  # the gaps no record fills are still reported
+
+
+def test_refs_bibliography_in_the_wrong_format_names_the_format_assumed(make_project: MakeProject) -> None:
+    """CSL JSON saved as .bib reads as zero BibTeX entries: an error saying so, not 'unknown key' noise."""
+    project = make_project(bib='[{"id": "smith2024", "type": "webpage", "title": "Sleep and Health"}]\n')
+    result = project.run("-q", "build", "-f", "html")
+    assert result.code == 1
+    assert "bibliography.bib was read as BibTeX (by its extension) and holds no entries" in result.err
