@@ -17,6 +17,9 @@ def linked(kind: str, value: str) -> Identifier:
 def resolve(lock: Lock, identifier: Identifier) -> tuple[Work, LockRecord] | None:
     """The work ``identifier`` names, read from the lock; None when the lock has no usable record."""
     record = lock.get(identifier)
+    if record is None and identifier.kind == "url" and not identifier.value.endswith("/"):
+        # pandoc ends a citation key at its last letter or digit: [@url:https://x.org/page/] cites ".../page".
+        record = lock.get(Identifier("url", identifier.value + "/"))
     if record is None:
         return None
     work = read_record(record.source, record.response)
