@@ -171,7 +171,7 @@ def test_products_one_product_and_paper_from_the_command_line(make_project: Make
     project = make_project(config=PRODUCTS + CLINIC)
     assert project.run("build", "--product", "handout", "--paper", "a4").code == 0
     # A paper other than the product's first is named after it, so it never replaces that one.
-    assert sorted(p.name for p in project.build.iterdir()) == ["article-a4.pdf"]
+    assert [p.name for p in project.outputs()] == ["article-a4.pdf"]
     assert _sizes(project.build / "article-a4.pdf")[0] == (595, 842)
 
 
@@ -210,7 +210,10 @@ def test_products_image_without_alt_text_is_named(make_project: MakeProject) -> 
     (project.root / "manuscript" / "figure.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
     result = project.run("build")
     assert result.code == 1
-    assert "the image 'figure.svg' has no alt text" in result.err
+    # At the Markdown file and line, as the author's mistake it is, not as a filter crash.
+    assert "manuscript/article.md:11: the image 'figure.svg' has no alt text" in result.err
+    assert "hint: describe it: ![what it shows](figure.svg)" in result.err
+    assert "filter images.py failed" not in result.err
 
 
 def test_products_image_alt_text_reaches_the_pdf(make_project: MakeProject) -> None:

@@ -81,6 +81,27 @@ class RunInterruptedError(CiteproofError):
     exit_code = ExitCode.INTERRUPTED
 
 
+class FilterAuthorError(CiteproofError):
+    """A filter found the author's mistake in a document (an image without alt text), not a bug of its own.
+
+    Filters raise it (``from citeproof.errors import FilterAuthorError``: this module imports
+    nothing else of citeproof) with ``source_texts``: pieces of Markdown the element may have
+    been written with, most specific first (``![](photo.png``, then ``photo.png``). The build
+    finds the first in the document's source and reports the error at that file and line,
+    since pandoc's Markdown reader keeps no positions.
+    """
+
+    def __init__(self, message: str, *, source_texts: tuple[str, ...] = (), hint: str | None = None, location: str | None = None) -> None:
+        super().__init__(message, hint=hint, location=location)
+        self.source_texts = source_texts
+
+    def at(self, display: str, source: str) -> FilterAuthorError:
+        """This error at ``display:line``, the line of the first source text found in ``source`` (else the file)."""
+        index = next((i for i in (source.find(t) for t in self.source_texts if t) if i >= 0), -1)
+        location = f"{display}:{source.count(chr(10), 0, index) + 1}" if index >= 0 else display
+        return FilterAuthorError(self.message, source_texts=self.source_texts, hint=self.hint, location=location)
+
+
 class ToolMissingError(CiteproofError):
     """An external program (pandoc, typst, java, a validator) cannot be found."""
 

@@ -28,7 +28,7 @@ from types import ModuleType
 import panflute as pf
 
 from citeproof.engines import limits, process
-from citeproof.errors import BuildError, RunInterruptedError
+from citeproof.errors import BuildError, FilterAuthorError, RunInterruptedError
 
 # A filter that swallows the stop (``except BaseException: pass`` in a loop) gets it again.
 _REPEAT = 0.25
@@ -63,6 +63,20 @@ def _load_filter(path: Path) -> ModuleType:
     return module
 
 
+# A filter that decides what a product contains (as ``products`` does) declares it with this
+# module attribute set to True; ``citeproof check`` then reads each product through it, so a
+# citation dropped from one product is caught (filters/README.md).
+CONTENT_FILTER_FLAG = "CITEPROOF_CONTENT_FILTER"
+
+
+def is_content_filter(path: Path) -> bool:
+    """Whether the filter at ``path`` declares that it decides what a product contains."""
+    flag = getattr(load_filter(path), CONTENT_FILTER_FLAG, False)
+    if not isinstance(flag, bool):
+        raise BuildError(f"filter {path.name}: {CONTENT_FILTER_FLAG} must be True or False, got {flag!r}", location=str(path))
+    return flag
+
+
 def apply_filters(doc: pf.Doc, paths: Sequence[Path]) -> pf.Doc:
     """Pass ``doc`` through each filter in order and return the result."""
     seconds = limits.current().filter_seconds
@@ -71,7 +85,7 @@ def apply_filters(doc: pf.Doc, paths: Sequence[Path]) -> pf.Doc:
             module = _load_filter(path)
             try:
                 result = module.main(doc)
-            except (KeyboardInterrupt, FilterStopped):
+            except (KeyboardInterrupt, FilterStopped, FilterAuthorError):  # an author's mistake is reported as such, not as a crash
                 raise
             except BaseException as exc:  # SystemExit (any code) included: never a silent success
                 raise BuildError(f"filter {path.name} failed: {_describe(exc)}", location=str(path)) from None

@@ -22,7 +22,7 @@ from citeproof.build.products import Output
 from citeproof.build.publish import Stage
 from citeproof.build.sandbox import Resources, checked_asset, embed_images
 from citeproof.engines import tools
-from citeproof.errors import BuildError
+from citeproof.errors import BuildError, FilterAuthorError
 from citeproof.project import resources
 from citeproof.project.bibliography import Bibliography
 from citeproof.project.config import Config
@@ -113,7 +113,10 @@ def filtered_document(job: Job, config: Config, clinic: Clinic, *, filters: Sequ
         meta["citeproof-paper"] = job.output.paper
     meta["citeproof-resource-dir"] = config.relative(job.parsed.config.source.parent)
     meta["citeproof-root"] = str(config.root)
-    return apply_filters(doc, config.filters if filters is None else filters)
+    try:
+        return apply_filters(doc, config.filters if filters is None else filters)
+    except FilterAuthorError as exc:  # the author's mistake, named at the Markdown file and line
+        raise exc.at(job.parsed.display, job.parsed.source_text) from None
 
 
 def filter_warnings(doc: pf.Doc) -> tuple[str, ...]:

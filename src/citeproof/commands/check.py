@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from citeproof.build.clinic import Clinic, load_clinic
-from citeproof.build.filtering import load_filter
+from citeproof.build.filtering import is_content_filter
 from citeproof.build.products import Product, load_products, select_outputs
 from citeproof.build.render import Job, filtered_document
 from citeproof.claims import ClaimSettings, ClaimSummary, audit_ast, check_document, explain_lines
@@ -42,8 +42,8 @@ class CheckResult:
 
 
 def _content_filters(config: Config) -> tuple[Path, ...]:
-    """The filters that decide what a product contains (they set ``CHECKED = True``)."""
-    return tuple(p for p in config.filters if getattr(load_filter(p), "CHECKED", False))
+    """The filters that decide what a product contains (they declare ``CITEPROOF_CONTENT_FILTER = True``)."""
+    return tuple(p for p in config.filters if is_content_filter(p))
 
 
 def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool) -> CheckResult:

@@ -31,6 +31,7 @@ from pathlib import Path
 import panflute as pf
 
 from citeproof.build.layout import geometry
+from citeproof.errors import FilterAuthorError
 
 # panflute 2.3 predates pandoc's Typst writer and refuses raw ```{=typst} blocks.
 pf.elements.RAW_FORMATS.add("typst")
@@ -40,10 +41,6 @@ MIN_DPI = 150  # 300 is the print standard; below 150 a photo looks soft on pape
 RASTER = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 _LENGTH = re.compile(r"^\s*([\d.]+)\s*(%|in|cm|mm|pt)?\s*$")
 _INCHES = {"in": 1.0, "cm": 1 / 2.54, "mm": 1 / 25.4, "pt": 1 / 72}
-
-
-class MissingAltText(ValueError):
-    """An image without a description."""
 
 
 def prepare(doc: pf.Doc) -> None:
@@ -92,7 +89,11 @@ def action(elem: pf.Element, doc: pf.Doc) -> pf.Element | None:
     alt = pf.stringify(elem).strip() or elem.title.strip()
     decorative = "decorative" in elem.classes
     if not alt and not decorative:
-        raise MissingAltText(f"the image {elem.url!r} has no alt text: write ![what it shows]({elem.url})")
+        raise FilterAuthorError(
+            f"the image {elem.url!r} has no alt text",
+            source_texts=(f"![]({elem.url}", f"]({elem.url}", elem.url),
+            hint=f"describe it: ![what it shows]({elem.url}), or mark a purely decorative image {{.decorative}}",
+        )
     if doc.target not in {"pdf", "typst"}:
         if decorative:
             elem.attributes["role"] = "presentation"

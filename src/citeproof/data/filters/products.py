@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import panflute as pf
 
-# The claim check reads each product through this filter: it decides what a product says.
-CHECKED = True
+# Declares this a content filter (citeproof.build.filtering): it decides what a product says,
+# so the claim check reads each product through it.
+CITEPROOF_CONTENT_FILTER = True
 # panflute 2.3 predates pandoc's Typst writer and refuses raw ```{=typst} blocks.
 pf.elements.RAW_FORMATS.add("typst")
 
