@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import re
@@ -16,7 +17,10 @@ from pypdf import PdfReader
 from citeproof.build.layout import geometry
 from tests.conftest import DATA, MINI_DOC, MakeProject
 
-LAYOUT = DATA / "layout"
+# Reference pages are keyed by the typst version: a new typst may move a line or change
+# whether the brochure fits, and that must show as a new, reviewed set of references.
+TYPST_VERSION = importlib.metadata.version("typst")
+LAYOUT = DATA / "layout" / f"typst-{TYPST_VERSION}"
 PRODUCTS = """
 [tool.citeproof.products]
 html = { format = "html" }
@@ -127,7 +131,7 @@ def _ink_grid(png: Path, cell: int = 12) -> list[list[bool]]:
 def test_products_layout_matches_reference_image(article_build: Path, page: str) -> None:
     """Compare each product's page with its reference in tests/data/layout/.
 
-    Regenerate after an intended layout change: UPDATE_GOLDEN=1 nox -s tests -- -k layout
+    Regenerate after an intended layout change, or for a new typst: UPDATE_GOLDEN=1 nox -s tests -- -k layout
     """
     png = article_build / "preview" / f"{page}.png"
     reference = LAYOUT / f"{page}.png"
@@ -139,6 +143,7 @@ def test_products_layout_matches_reference_image(article_build: Path, page: str)
         known = json.loads(counts.read_text()) if counts.exists() else {}
         known[page.rsplit("-", 1)[0]] = len(pages)
         counts.write_text(json.dumps(known, indent=2, sort_keys=True) + "\n")
+    assert reference.is_file(), f"no reference pages for typst {TYPST_VERSION} in {LAYOUT}: review the pages, then UPDATE_GOLDEN=1"
     assert _image(png).size == _image(reference).size
     assert len(pages) == json.loads(counts.read_text())[page.rsplit("-", 1)[0]]
     ours, theirs = _ink_grid(png), _ink_grid(reference)
