@@ -8,8 +8,13 @@ resolver is replaced where a test needs a hostile DNS (the resolver is not under
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import re
 import socket
+import ssl
+import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -273,3 +278,55 @@ def test_links_guard_resolves_exactly_the_host_urllib3_connects_to(
         assert [a.rstrip(".").strip("[]") for a in asked] == [host]
         assert probe.error_kind == "ssrf", probe
     assert listener.accepted == [] and connects == []
+
+
+# --- the name travels, the address is ours: Host header, TLS server name and certificate check --
+
+
+@pytest.fixture
+def tls_site(tmp_path: Any) -> Iterator[tuple[int, list[str], str]]:
+    """An HTTPS server on loopback with a self-signed certificate for tls.example; records SNI names."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "2", "-subj", "/CN=tls.example", "-addext", "subjectAltName=DNS:tls.example",
+                    "-addext", "basicConstraints=critical,CA:TRUE"], check=True, capture_output=True)  # fmt: skip
+    names: list[str] = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.sni_callback = lambda _sock, name, _ctx: names.append(name or "")  # type: ignore[func-returns-value]
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.05)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            with contextlib.suppress(OSError, ssl.SSLError), context.wrap_socket(conn, server_side=True) as tls:
+                tls.settimeout(5)
+                request = tls.recv(4096)
+                names.append("Host: " + re.search(rb"(?im)^host: *(\S+)", request)[1].decode())  # type: ignore[index]
+                tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], names, str(cert)
+    stop.set()
+    thread.join(timeout=1)
+    server.close()
+
+
+def test_links_guard_keeps_the_name_for_host_header_and_tls(tls_site: tuple[int, list[str], str], monkeypatch: pytest.MonkeyPatch) -> None:
+    port, names, cert = tls_site
+    monkeypatch.setenv("SSL_CERT_FILE", cert)  # trust the test certificate, and only it
+    monkeypatch.setattr(http, "resolve", hostile_dns(lambda _h, _p: ["127.0.0.1"]))
+    settings = guarded(allow_hosts=("tls.example", "other.example"))
+    [good, wrong] = check([f"https://tls.example:{port}/", f"https://other.example:{port}/"], settings)
+    assert good.verdict == "ok", good.error  # connected to 127.0.0.1, certificate checked against the name
+    assert (wrong.verdict, wrong.error_kind) == ("broken", "tls")  # same address, wrong name: refused by TLS
+    assert "tls.example" in names and "other.example" in names  # SNI carries each name
+    assert f"Host: tls.example:{port}" in names
