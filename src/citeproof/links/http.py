@@ -272,7 +272,7 @@ class Probe:
     chain: list[tuple[str, str, int]] = field(default_factory=list)  # (method, url, status) per answer
     status: int | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
-    # dns, refused, unreachable, timeout, reset, tls, ssrf, loop, redirects, ratelimit, deadline
+    # dns, refused, unreachable, timeout, slow (request-timeout), reset, tls, ssrf, url, loop, redirects, ratelimit, deadline
     error_kind: str | None = None
     error: str | None = None
     fragment_found: bool | None = None  # None: not looked for, or could not be decided
