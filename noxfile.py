@@ -2,7 +2,11 @@
 
 nox -l            list them
 nox -s build      install citeproof and build every document into build/
-nox -s tests      install citeproof with its test extras and run the test suite
+nox -s tests      install citeproof with its test group and run the test suite
+nox -s lint       ruff check, ruff format --check and mypy --strict
+
+Every session installs under constraints.txt, the lock (regenerate it with nox -s lock),
+so a run uses the pandoc, typst and tools the outputs and tests were made with.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ nox.options.sessions = ["tests", "lint"]
 nox.options.error_on_missing_interpreters = True
 
 PYTHON = "3.11"
+LOCK = "constraints.txt"
 
 
 @nox.session(python=PYTHON)
@@ -28,7 +33,7 @@ def build(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Run the test suite with real pandoc, typst and a loopback HTTP server."""
-    session.install("-e", ".[test,validate]")
+    session.install("-c", LOCK, "-e", ".[validate]", "--group", "test")
     _install_node_validators(session)
     # pytest exits 5 when it collects no test; nox fails on any non-zero code, so an
     # empty run can never pass silently.
@@ -37,9 +42,11 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff (style and bugs) and mypy --strict on src/."""
-    session.install("-e", ".[lint,validate]")  # mypy reads the validators' imports too
-    session.run("ruff", "check", "src", "tests", "filters", "benchmarks", "noxfile.py")
+    """ruff (style, bugs and formatting) and mypy --strict on src/."""
+    session.install("-c", LOCK, "-e", ".[validate]", "--group", "lint")  # mypy reads the validators' imports too
+    paths = ["src", "tests", "filters", "benchmarks", "noxfile.py"]
+    session.run("ruff", "check", *paths)
+    session.run("ruff", "format", "--check", *paths)
     session.run("mypy")
 
 
@@ -57,7 +64,7 @@ def linkcheck(session: nox.Session) -> None:
 
 def _citeproof(session: nox.Session, command: str) -> None:
     """Install citeproof and run one of its commands with the session's arguments."""
-    session.install(".")
+    session.install("-c", LOCK, ".")
     session.run("citeproof", command, *session.posargs)
 
 
@@ -67,10 +74,20 @@ def validate(session: nox.Session) -> None:
     the Nu Html Checker and axe-core (HTML), PDF read-back; previews go to build/preview/.
     Needs Java 17+, Node 20+, and Debian's chromium and poppler-utils (.ci/run installs them);
     pass -- --require-tools to fail rather than skip when one is missing."""
-    session.install(".[validate]")
+    session.install("-c", LOCK, ".[validate]")
     _install_node_validators(session)
     session.run("citeproof", "build")
     session.run("citeproof", "validate", *session.posargs)
+
+
+@nox.session(venv_backend="none")
+def lock(session: nox.Session) -> None:
+    """Regenerate constraints.txt, the lock every session installs under (newest versions the pins allow)."""
+    session.run(
+        "uv", "pip", "compile", "pyproject.toml", "--extra", "validate", "--group", "test", "--group", "lint",
+        "--python-version", PYTHON, "--python-platform", "x86_64-unknown-linux-gnu", "--custom-compile-command", "nox -s lock",
+        "--upgrade", "-o", LOCK, *session.posargs, external=True,
+    )  # fmt: skip
 
 
 def _install_node_validators(session: nox.Session) -> None:

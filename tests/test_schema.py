@@ -14,7 +14,7 @@ import pytest
 from citeproof.project.schema import build_schema, schema_text
 from tests.conftest import REPO
 
-jsonschema = pytest.importorskip("jsonschema", reason="install the test extras: pip install -e '.[test]'")
+jsonschema = pytest.importorskip("jsonschema", reason="install the test group: uv pip install --group test (or nox -s tests)")
 COMMITTED = REPO / "schema" / "citeproof.schema.json"
 
 
