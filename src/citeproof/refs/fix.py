@@ -14,9 +14,10 @@ from citeproof.project.bibliography import BibEntry, Bibliography
 from citeproof.refs.bibtex import entry_fields, set_fields
 from citeproof.refs.identifiers import entry_identifiers
 from citeproof.refs.lock import Lock
+from citeproof.refs.names import bib_people, unbraced
 from citeproof.refs.records import Work
 from citeproof.refs.resolve import first_resolved
-from citeproof.refs.verify import bib_people, plain, unbraced, year_of
+from citeproof.refs.verify import plain, year_of
 
 FIXABLE = ("author", "title", "date", "journaltitle", "volume", "number", "pages", "doi")
 

@@ -21,13 +21,13 @@ from typing import Any
 
 from citeproof.findings import Finding, Location, Severity
 from citeproof.project.bibliography import BibEntry, Bibliography
+from citeproof.refs.completeness import completeness_gaps
 from citeproof.refs.identifiers import Identifier, IdentifierError, entry_identifiers, parse_identifier
 from citeproof.refs.lock import Lock
+from citeproof.refs.names import bib_people, unbraced
 from citeproof.refs.records import Notice, Work
 from citeproof.refs.resolve import first_resolved
 
-WEB = frozenset({"online", "www", "webpage", "electronic", "misc"})
-VIDEO = frozenset({"video", "movie", "audio"})
 _NOTICE_RULES: dict[str, tuple[Severity, str]] = {
     "retraction": ("error", "ref-retracted"),
     "correction": ("warning", "ref-corrected"),
@@ -41,36 +41,6 @@ def plain(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
-
-
-def unbraced(text: str) -> str:
-    """A BibTeX value as a reader sees it: braces and TeX spaces gone, whitespace collapsed."""
-    return re.sub(r"\s+", " ", text.replace("{", "").replace("}", "").replace("~", " ").replace("\\&", "&")).strip()
-
-
-def bib_people(value: str) -> list[tuple[str, bool]]:
-    """(family name or organisation, is_organisation) for each name of a BibTeX name list."""
-    people = []
-    for name in split_names(value):
-        if name.startswith("{") and name.endswith("}"):
-            people.append((unbraced(name), True))
-        else:
-            family = name.split(",")[0] if "," in name else name.split()[-1]
-            people.append((unbraced(family), False))
-    return people
-
-
-def split_names(value: str) -> list[str]:
-    """A BibTeX name list split at top-level " and " (never inside braces: "{Abuse and Mental Health}")."""
-    names, depth, start, text = [], 0, 0, value.strip()
-    for index, char in enumerate(text):
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth == 0 and text.startswith(" and ", index):
-            names.append(text[start:index].strip())
-            start = index + 5
-    if text[start:].strip():
-        names.append(text[start:].strip())
-    return names
 
 
 def field_line(lines: Sequence[str], entry: BibEntry, name: str) -> int:
@@ -287,28 +257,6 @@ class EntryChecker:
         return out
 
     def completeness(self, entry: BibEntry, work: Work | None) -> list[Finding]:
-        """What APA 7 needs for the entry's type, when neither the entry nor a record has it."""
-        f, kind, gaps = entry.fields, entry.entry_type, []
-        item = work.item if work else {}
-        if kind == "article":
-            if not f.get("author") and not item.get("author"):
-                gaps.append(("author", "a journal article without authors"))
-            if not (f.get("journaltitle") or f.get("journal") or item.get("container-title")):
-                gaps.append(("journaltitle", "a journal article without its journal"))
-            if not (f.get("doi") or f.get("pages") or f.get("eid") or item.get("DOI") or item.get("page")):
-                gaps.append(("doi", "a journal article without a DOI or pages"))
-        elif kind in VIDEO:
-            if not f.get("author") and not f.get("editor"):
-                gaps.append(("author", "a video without its uploader (APA puts the channel or person first)"))
-        elif kind in WEB and item.get("type") != "article-journal":
-            org_author = any(org for _, org in bib_people(f.get("author", "")))
-            if not (f.get("organization") or f.get("publisher") or f.get("journaltitle") or f.get("eprinttype") or org_author):
-                gaps.append(("organization", "a web page without a site name"))
-            date = f.get("date") or f.get("year") or ""
-            if not date:
-                gaps.append(("date", "a web page without a date"))
-            elif re.fullmatch(r"\s*\d{4}\s*", date) and not org_author:
-                gaps.append(("date", "a web page dated by year only (APA gives the day for a post)"))
         return [
             Finding(
                 "warning",
@@ -317,7 +265,7 @@ class EntryChecker:
                 self.where(entry, name),
                 {"field": name},
             )
-            for name, what in gaps
+            for name, what in completeness_gaps(entry, work.item if work else {})
         ]
 
 
