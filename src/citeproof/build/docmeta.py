@@ -14,6 +14,7 @@ Metadata set (read by the templates and the callout filter):
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Mapping
 from typing import Any
 
@@ -55,7 +56,54 @@ def template_metadata(
     if meta.get("date"):
         values["citeproof-date"] = format_date(meta["date"], table)
     values.update(resolve_contacts(meta, clinic, document=display).metadata())
+    # E-book readers show "Unknown" without a creator: the clinic stands behind the article.
+    if clinic.name and not meta.get("author") and not meta.get("creator"):
+        values["creator"] = [{"role": "aut", "text": clinic.name}]
     return values
+
+
+def epub_front(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """The block that opens the EPUB under its one title: draft mark, review status, helpline and contact.
+
+    pandoc's own title page would repeat the title (pandoc heads the text before the first
+    heading with it), so the EPUB is built without one and this block takes its place.
+    """
+    table = meta.get("l10n") or {}
+
+    def text(key: str) -> str:
+        return html.escape(str(meta.get(key) or ""))
+
+    def link(href: str, shown: str) -> str:
+        return f'<a href="{html.escape(href)}">{html.escape(shown)}</a>'
+
+    parts = ['<section class="front">']
+    if meta.get("citeproof-unreviewed"):
+        parts.append(f'<p class="draft-mark">{html.escape(str(table.get("draft-mark", "")))}</p>')
+    parts.append(f'<p class="review">{text("citeproof-review")}</p>')
+    if meta.get("helpline-name"):
+        line = [f"<strong>{text('helpline-name')}</strong>"]
+        if meta.get("helpline-phone"):
+            line.append(link(str(meta.get("helpline-tel", "")), str(meta["helpline-phone"])))
+        if meta.get("helpline-url"):
+            line.append(link(str(meta["helpline-url"]), str(meta["helpline-url"])))
+        hours = f"<br />{html.escape(str(table.get('hours', '')))}: {text('helpline-hours')}" if meta.get("helpline-hours") else ""
+        parts.append(
+            f'<div class="callout helpline"><p class="callout-label"><span aria-hidden="true">☎</span> '
+            f"<strong>{html.escape(str(table.get('helpline', '')))}</strong></p><p>{' · '.join(line)}{hours}</p></div>"
+        )
+    contact = [f"<strong>{text('contact-name')}</strong>"] if meta.get("contact-name") else []
+    if meta.get("contact-address"):
+        contact.append(text("contact-address"))
+    if meta.get("contact-phone"):
+        contact.append(f"{html.escape(str(table.get('phone', '')))}: " + link(str(meta.get("contact-tel", "")), str(meta["contact-phone"])))
+    if meta.get("contact-email"):
+        contact.append(link(f"mailto:{meta['contact-email']}", str(meta["contact-email"])))
+    if meta.get("contact-url"):
+        contact.append(link(str(meta["contact-url"]), str(meta["contact-url"])))
+    if contact:
+        parts.append(f'<p class="contact">{" · ".join(contact)}</p>')
+    parts.append("</section>")
+    return {"t": "RawBlock", "c": ["html", "\n".join(parts)]}
 
 
 def typst_links(meta: Mapping[str, Any]) -> dict[str, str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 import panflute as pf
 
 from citeproof.build.clinic import Clinic, qr_svg, typst_string
-from citeproof.build.docmeta import template_metadata, typst_links
+from citeproof.build.docmeta import epub_front, template_metadata, typst_links
 from citeproof.build.filtering import apply_filters
 from citeproof.build.layout import geometry
 from citeproof.build.products import Output
@@ -161,8 +161,16 @@ def render(job: Job, config: Config, clinic: Clinic, stage: Stage) -> tuple[str,
         out.write_text(_REDUNDANT_IMG_ROLE.sub(r"\1", out.read_text(encoding="utf-8")), encoding="utf-8")
         return notes + warnings
     if product.format == "epub":
-        args = ["--to", "epub3", "--output", str(out)]
-        warnings = tools.pandoc([*common, *args], stdin=ast, env=env, cwd=config.root).warnings
+        from citeproof.build.cover import add_cover, cover_png
+
+        typst_variables = _typst_variables(doc, clinic, job)
+        cover = cover_png(ast, common, typst_variables, config=config, stage=stage, name=job.parsed.config.name, epoch=epoch)
+        # One title (no title page: pandoc would head the first chapter with the title again),
+        # the front block in its place, a chapter per section, the brochure's cover as the cover.
+        tree["blocks"][:0] = [epub_front(doc.get_metadata())]
+        args = ["--to", "epub3", "--epub-title-page=false", "--split-level=2", "--output", str(out)]
+        warnings = tools.pandoc([*common, *args], stdin=json.dumps(tree).encode("utf-8"), env=env, cwd=config.root).warnings
+        add_cover(out, cover)
         # A sandboxed pandoc cannot read --css for an EPUB, so our stylesheet takes the place
         # of the default one it wrote.
         replace_in_zip(out, EPUB_STYLESHEET, resources.template(config, "citeproof.css").read_bytes())

@@ -1,0 +1,74 @@
+"""The EPUB's cover image: the brochure's front cover panel, typeset alone as a PNG.
+
+One design for both: the brochure template has a cover mode (``citeproof-cover``) that sets
+its cover panel on a page of its own, so a clinic that restyles the brochure's cover
+restyles the e-book's too.
+
+Pandoc runs sandboxed and may read no image, so it cannot take ``--epub-cover-image``: the
+PNG is added to the finished EPUB instead, as the manifest item with the ``cover-image``
+property (EPUB 3) and the ``cover`` meta older readers look for.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from citeproof.build.layout import geometry
+from citeproof.build.publish import Stage
+from citeproof.engines import tools
+from citeproof.errors import BuildError
+from citeproof.project import resources
+from citeproof.project.config import Config
+
+# A cover about 1000 px high: sharp on a phone, small in the EPUB (readers scale it down).
+COVER_PPI = 120.0
+COVER_PAPER = "us-letter"
+COVER_ID = "citeproof-cover"
+COVER_HREF = "media/citeproof-cover.png"
+
+
+def cover_png(
+    ast: bytes, common: Sequence[str], typst_variables: Sequence[str], *, config: Config, stage: Stage, name: str, epoch: int
+) -> bytes:
+    """The cover panel of ``ast`` (pandoc's JSON after the filters) typeset as a PNG."""
+    shape = geometry("brochure", COVER_PAPER)
+    variables = {**shape.typst_variables(), "citeproof-cover": "true", "citeproof-cover-height": shape.page_height}
+    args = [
+        *common,
+        "--to", "typst-citations", "--template", str(resources.template(config, "brochure.typ")),
+        *_without_geometry(typst_variables),
+        *(arg for key, value in variables.items() for arg in ("--variable", f"{key}={value}")),
+    ]  # fmt: skip
+    source = tools.pandoc(args, stdin=ast, env={"SOURCE_DATE_EPOCH": str(epoch)}, cwd=config.root).stdout
+    label = f"{name} cover"
+    pages, _ = tools.typst_compile(source, root=stage.typst_root, output_format="png", ppi=COVER_PPI, timestamp=epoch, label=label)
+    return pages[0]
+
+
+def add_cover(epub: Path, png: bytes) -> None:
+    """Put ``png`` into ``epub`` as its cover image; every other entry keeps its order, date and compression."""
+    with zipfile.ZipFile(epub) as old:
+        entries = [(info, old.read(info)) for info in old.infolist()]
+    opf = next((info for info, _ in entries if info.filename.endswith(".opf")), None)
+    if opf is None:
+        raise BuildError(f"pandoc's EPUB {epub.name} has no package document to name its cover in")
+    folder = opf.filename.rsplit("/", 1)[0] + "/" if "/" in opf.filename else ""
+    item = f'<manifest>\n    <item id="{COVER_ID}" href="{COVER_HREF}" media-type="image/png" properties="cover-image" />'
+    with zipfile.ZipFile(epub, "w") as new:
+        for info, content in entries:
+            data = content
+            if info is opf:
+                text = content.decode("utf-8").replace("<manifest>", item, 1)
+                data = text.replace("</metadata>", f'  <meta name="cover" content="{COVER_ID}" />\n  </metadata>', 1).encode("utf-8")
+            new.writestr(info, data)
+        member = zipfile.ZipInfo(folder + COVER_HREF, date_time=entries[-1][0].date_time)
+        member.compress_type = zipfile.ZIP_STORED  # a PNG is compressed already
+        new.writestr(member, png)
+
+
+def _without_geometry(arguments: Sequence[str]) -> list[str]:
+    """The ``--variable key=value`` pairs, minus the output's own geometry (pandoc would make a repeated key a list)."""
+    pairs = zip(arguments[::2], arguments[1::2], strict=True)
+    return [arg for flag, value in pairs if not value.startswith("citeproof-geometry-") for arg in (flag, value)]
