@@ -74,6 +74,8 @@ class Work:
 
 def read_record(source: str, response: Any) -> Work:
     """Dispatch on the registry that answered (the lock record's ``source``)."""
+    from citeproof.refs.webmeta import webpage_work
+
     readers = {"crossref": crossref_work, "csl": csl_work, "esummary": esummary_work, "idconv": idconv_work, "webpage": webpage_work}
     return readers[source](response)
 
@@ -263,53 +265,3 @@ def idconv_work(response: Any) -> Work:
     if "doi" in links:
         links["doi"] = links["doi"].lower()
     return Work({}, links=links)
-
-
-def webpage_work(response: Any) -> Work:
-    """A page's own metadata as stored by the web client: ``{"url", "meta": {name: [values]}, "jsonld": [...]}``."""
-    data = response if isinstance(response, Mapping) else {}
-    meta: Mapping[str, list[str]] = data.get("meta", {})
-    jsonld = [d for d in data.get("jsonld", []) if isinstance(d, Mapping)]
-
-    def pick(*names: str) -> str:
-        for name in names:
-            values = meta.get(name)
-            if values:
-                return str(values[0]).strip()
-        return ""
-
-    item: dict[str, Any] = {"type": "article-journal" if pick("citation_journal_title") else "webpage", "URL": str(data.get("url", ""))}
-    ld = jsonld[0] if jsonld else {}
-    if title := pick("citation_title", "dc.title", "og:title") or str(ld.get("headline") or ld.get("name") or "").strip():
-        item["title"] = title
-    people = meta.get("citation_author") or meta.get("dc.creator") or meta.get("author") or []
-    ld_authors = ld.get("author", [])
-    ld_authors = ld_authors if isinstance(ld_authors, list) else [ld_authors]
-    if not people:
-        people = [str(a.get("name")) for a in ld_authors if isinstance(a, Mapping) and a.get("name")]
-    if people:
-        item["author"] = [_plain_name(p) for p in people]
-    site = pick("citation_journal_title", "og:site_name", "dc.publisher")
-    if not site and isinstance(ld.get("publisher"), Mapping):
-        site = str(ld["publisher"].get("name", "")).strip()
-    if site:
-        item["container-title"] = site
-    date = pick("citation_publication_date", "citation_date", "dc.date", "article:published_time") or str(ld.get("datePublished") or "")
-    if parts := _iso_parts(date):
-        item["issued"] = {"date-parts": [parts]}
-    doi = pick("citation_doi", "dc.identifier")
-    if doi.lower().startswith(("10.", "doi:", "https://doi.org/")):
-        item["DOI"] = doi.lower().removeprefix("doi:").removeprefix("https://doi.org/")
-    return Work(item)
-
-
-def _plain_name(name: str) -> dict[str, str]:
-    if "," in name:
-        family, _, given = name.partition(",")
-        return {"family": family.strip(), "given": given.strip()}
-    return {"literal": name.strip()}
-
-
-def _iso_parts(text: str) -> list[int] | None:
-    match = re.match(r"^(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?", text.strip())
-    return [int(g) for g in match.groups() if g] if match else None
