@@ -18,7 +18,7 @@ from citeproof.build.clinic import Clinic, load_clinic
 from citeproof.build.filtering import is_content_filter
 from citeproof.build.products import Product, load_products, select_outputs
 from citeproof.build.render import Job, filtered_document
-from citeproof.claims import ClaimSettings, ClaimSummary, audit_ast, check_document, explain_lines
+from citeproof.claims import ClaimSettings, ClaimSummary, audit_ast, check_ast, explain_lines
 from citeproof.errors import ExitCode
 from citeproof.findings import Finding, default_format, write_report
 from citeproof.project.bibliography import Bibliography, bibliography_findings
@@ -126,8 +126,10 @@ def _product_findings(
     # One check per product, not per paper size: paper does not change the words.
     for output in {o.product.name: o for o in outputs}.values():
         job = Job(parsed, bib, Path(), output)  # the style plays no part before citeproc
-        doc = filtered_document(job, config, clinic, filters=content_filters)
-        findings, _ = check_document(doc, parsed.source_text, parsed.display, settings)
+        filtered = filtered_document(job, config, clinic, filters=content_filters).to_json()
+        if filtered["blocks"] == parsed.ast["blocks"]:
+            continue  # the filters changed no block: the full text's findings stand for this product
+        findings, _ = check_ast(filtered, parsed.source_text, parsed.display, settings)
         for finding in findings:
             place = (finding.location.line, finding.rule)
             if place in seen:
