@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from citeproof.errors import BibliographyError
+from citeproof.errors import BibliographyError, ConfigError
 from citeproof.findings import Finding
 from citeproof.project.bibliography import load_bibliography, parse_bibliography
 from citeproof.refs.fix import fix_bibliography
 from citeproof.refs.identifiers import Identifier, IdentifierError, parse_identifier
 from citeproof.refs.lock import load_lock
 from citeproof.refs.retractionwatch import load_retraction_watch
+from citeproof.refs.settings import refs_settings
 from citeproof.refs.verify import check_references
 from tests.test_refs_fakes import DATA, article_lock, fake_lock
 
@@ -166,3 +167,13 @@ def test_refs_lock_round_trips_and_refuses_an_edited_record(tmp_path: Path) -> N
     lock.path.write_text(first.replace('"Addiction"', '"Addict"'), encoding="utf-8")
     with pytest.raises(BibliographyError, match="sha256"):
         load_lock(lock.path)
+
+
+def test_refs_settings_report_every_bad_key_at_once(tmp_path: Path) -> None:
+    settings = refs_settings({"email": "editor@clinic.example", "retractions": "rw.csv"}, tmp_path)
+    assert settings.ncbi_email == "editor@clinic.example" and settings.retraction_watch == tmp_path / "rw.csv"
+    assert settings.lock == tmp_path / "references.lock.json"
+    with pytest.raises(ConfigError) as caught:
+        refs_settings({"ncbi-emial": "x", "timeout": "abc", "ncbi-email": "nobody"}, tmp_path)
+    assert len(caught.value.problems) == 3
+    assert "did you mean 'ncbi-email'?" in caught.value.problems[0]

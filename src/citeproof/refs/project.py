@@ -26,8 +26,7 @@ def project_settings(config: Any) -> RefsSettings:
         raw = _pyproject_table(Path(config.root) / "pyproject.toml")
     elif not isinstance(raw, Mapping):
         # The project config's own typed table (email, tool, retractions): the same settings by its names.
-        names = {"email": "ncbi-email", "tool": "ncbi-tool", "retractions": "retraction-watch"}
-        raw = {ours: getattr(raw, theirs) for theirs, ours in names.items() if getattr(raw, theirs, "")}
+        raw = {name: getattr(raw, name) for name in ("email", "tool", "retractions") if getattr(raw, name, "")}
     return refs_settings(raw, Path(config.root))
 
 

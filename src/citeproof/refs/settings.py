@@ -6,6 +6,9 @@
     ncbi-email = "editor@clinic.example"
     retraction-watch = "data/retraction_watch.csv"   # optional; read when present
 
+``email``, ``tool`` and ``retractions`` are accepted for ``ncbi-email``, ``ncbi-tool`` and
+``retraction-watch``.
+
 The registry addresses are settings so that tests can point them at loopback fakes.
 """
 
@@ -48,6 +51,8 @@ class RefsSettings:
 _STRINGS = {"ncbi-tool", "ncbi-email", "crossref-api", "doi-resolver", "crosscite", "eutils", "idconv"}
 _NUMBERS = {"timeout", "deadline"}
 _PATHS = {"lock", "retraction-watch"}
+# The names [tool.citeproof.refs] has in the project config (project/config.py) mean the same settings.
+_ALIASES = {"email": "ncbi-email", "tool": "ncbi-tool", "retractions": "retraction-watch"}
 
 
 def refs_settings(raw: Mapping[str, Any] | None, root: Path) -> RefsSettings:
@@ -57,7 +62,7 @@ def refs_settings(raw: Mapping[str, Any] | None, root: Path) -> RefsSettings:
     values: dict[str, Any] = {"lock": root / "references.lock.json"}
     problems: list[str] = []
     for key, value in raw.items():
-        name = str(key)
+        name = _ALIASES.get(str(key).replace("_", "-"), str(key).replace("_", "-"))
         attr = name.replace("-", "_")
         if name not in known:
             guess = difflib.get_close_matches(name, sorted(known), n=1)
