@@ -35,6 +35,10 @@ class Project:
     def build(self) -> Path:
         return self.root / "build"
 
+    def outputs(self) -> list[Path]:
+        """The files in build/ (not its folders: the hash store and caches live in build/.cache/)."""
+        return sorted(p for p in self.build.iterdir() if p.is_file()) if self.build.is_dir() else []
+
     def run(self, *args: str) -> Result:
         """Run citeproof in-process against this project."""
         out, err = io.StringIO(), io.StringIO()

@@ -103,9 +103,9 @@ def test_build_duplicate_key_fails_with_both_lines(make_project: MakeProject) ->
 
 
 def test_build_failure_keeps_previous_outputs(make_project: MakeProject) -> None:
-    project = make_project()
+    project = make_project(config='raw-typst = "allow"\n')  # raw Typst is how this test makes typst fail late
     assert project.run("build").code == 0
-    before = {p.name: p.read_bytes() for p in project.build.iterdir()}
+    before = {p.name: p.read_bytes() for p in project.outputs()}
     assert set(before) == {"article.html", "article.epub", "article.pdf"}
     # HTML and EPUB would succeed; only Typst fails, late. Nothing may be replaced.
     project.write(
@@ -114,28 +114,28 @@ def test_build_failure_keeps_previous_outputs(make_project: MakeProject) -> None
     result = project.run("build")
     assert result.code == 1, result.err
     assert "typst could not typeset article.pdf" in result.err
-    assert {p.name: p.read_bytes() for p in project.build.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in project.outputs()} == before
 
 
 def test_build_interrupt_keeps_previous_outputs(make_project: MakeProject) -> None:
     project = make_project()
     assert project.run("build").code == 0
-    before = {p.name: p.read_bytes() for p in project.build.iterdir()}
+    before = {p.name: p.read_bytes() for p in project.outputs()}
     project.write("filters/zz_interrupt.py", "def main(doc=None):\n    raise KeyboardInterrupt\n")
     config = (project.root / "pyproject.toml").read_text()
     (project.root / "pyproject.toml").write_text(config.replace("filters = [", 'filters = ["filters/zz_interrupt.py", '))
     result = project.run("build")
     assert result.code == 130
-    assert {p.name: p.read_bytes() for p in project.build.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in project.outputs()} == before
 
 
 def test_build_twice_is_byte_identical(make_project: MakeProject, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     project = make_project()
     assert project.run("build").code == 0
-    first = {p.name: p.read_bytes() for p in project.build.iterdir()}
-    assert project.run("build").code == 0
-    assert {p.name: p.read_bytes() for p in project.build.iterdir()} == first
+    first = {p.name: p.read_bytes() for p in project.outputs()}
+    assert project.run("build", "--force").code == 0  # without --force nothing would be remade
+    assert {p.name: p.read_bytes() for p in project.outputs()} == first
 
 
 def test_build_honours_source_date_epoch(make_project: MakeProject, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -178,7 +178,7 @@ def test_build_only_selected_document_and_format(make_project: MakeProject) -> N
     project = make_project({"one": MINI_DOC, "two": MINI_DOC.replace("A Small", "Another")})
     result = project.run("build", "-d", "two", "-f", "html")
     assert result.code == 0, result.err
-    assert [p.name for p in project.build.iterdir()] == ["two.html"]
+    assert [p.name for p in project.outputs()] == ["two.html"]
 
 
 def test_build_draft_shows_source_needed_marker(make_project: MakeProject) -> None:
@@ -197,7 +197,7 @@ def test_build_draft_shows_source_needed_marker(make_project: MakeProject) -> No
 def test_build_shows_pandoc_and_typst_warnings(make_project: MakeProject) -> None:
     typst = '```{=typst}\n#text(font: "No Such Font")[x]\n```'
     doc = MINI_DOC.replace("## References", f"## Same {{#same}}\n\n## Same again {{#same}}\n\n{typst}\n\n## References")
-    project = make_project({"article": doc})
+    project = make_project({"article": doc}, config='raw-typst = "allow"\n')
     result = project.run("build", "-f", "pdf")
     assert result.code == 0, result.err
     assert "warning: manuscript/article.md: pandoc [WARNING] Duplicate identifier 'same'" in result.err

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib
+import logging
+import os
 import signal
 import sys
 import threading
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
@@ -15,9 +18,9 @@ from typing import Any, TextIO
 
 from citeproof import __version__
 from citeproof.engines import process
-from citeproof.errors import CiteproofError, ExitCode, FileSystemError
+from citeproof.errors import CiteproofError, ExitCode, FileSystemError, UsageError
 from citeproof.findings import FORMATS as REPORT_FORMATS
-from citeproof.project.config import FORMATS, PAPERS, load_config
+from citeproof.project.config import FORMATS, PAPERS, Config, load_config
 
 RAW = argparse.RawDescriptionHelpFormatter
 
@@ -56,10 +59,14 @@ def _parser() -> argparse.ArgumentParser:
         "--config", type=Path, metavar="PYPROJECT", help="the pyproject.toml to use (default: found from the current folder upwards)"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print each pandoc and typst command as it starts")
+    parser.add_argument("--traceback", action="store_true", help="on an error, print Python's traceback too (for bug reports)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     # -q works after the command too ("citeproof build -q"); SUPPRESS keeps the global value.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only warnings and errors")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="print each tool command as it starts")
+    common.add_argument("--traceback", action="store_true", default=argparse.SUPPRESS, help="on an error, print the traceback too")
 
     build = sub.add_parser(
         "build",
@@ -80,6 +87,14 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--draft", action="store_true", help='show a visible "source needed" marker at every known gap')
     build.add_argument("--preview", action="store_true", help="also write PNG pages of every PDF into build/preview/")
     build.add_argument("--paper", choices=PAPERS, help="paper size of every PDF product (default: as configured per product)")
+    build.add_argument("--force", action="store_true", help="remake every output, even those unchanged since the last build")
+    build.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="K/N",
+        help="build only the K-th of N stable slices of the documents (by a hash of each name), e.g. for a CI matrix",
+    )
+    build.add_argument("--json", action="store_true", help="print a JSON summary of every output (built or up to date) on stdout")
     check = _report_command(sub, common, "check", "every claim cites a source? (and bibliography facts)", CHECK_DESCRIPTION,
                             strict="release mode: open gaps (.needs-source) fail the check too")  # fmt: skip
     check.add_argument("--explain", action="store_true", help="print every unit and sentence with its verdict, score and deciding features")
@@ -197,6 +212,12 @@ def _report_command(
 
 def _add_documents(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
+        "targets",
+        nargs="*",
+        metavar="DOCUMENT",
+        help="only these documents: a name, or the Markdown file itself (manuscript/x.md); default: every configured document",
+    )
+    parser.add_argument(
         "-d",
         "--document",
         dest="documents",
@@ -229,7 +250,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     process.reset()
     previous = _catch_signals()
     try:
+        _log_tool_commands(err if args.verbose else None)
         config = None if args.command == "init" else load_config(args.config)  # init writes the config
+        if config is not None and hasattr(args, "targets"):
+            args.documents = select_targets(config, [*(args.documents or ()), *args.targets]) or None
         command = importlib.import_module(f"citeproof.commands.{args.command}")
         code: int = command.run(config, args, out, err)
         return code
@@ -241,16 +265,76 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         if process.stop_signal():  # a failure caused by the stop itself: report the stop
             print(f"citeproof: stopped by {signal.Signals(process.stop_signal() or 2).name}", file=err)
             return ExitCode.TERMINATED if process.stop_signal() == signal.SIGTERM else ExitCode.INTERRUPTED
+        _traceback(args, err)
         print(f"citeproof: error: {exc}", file=err)
         return exc.exit_code
     except OSError as exc:  # a file or folder in the way (build/ is a file, read-only, disk full)
         problem = FileSystemError(f"{exc.strerror or exc}", location=exc.filename and str(exc.filename), hint=_os_hint(exc))
+        _traceback(args, err)
         print(f"citeproof: error: {problem}", file=err)
         return problem.exit_code
+    except Exception as exc:  # a bug in citeproof: one line for users, the traceback on request
+        _traceback(args, err)
+        print(f"citeproof: internal error: {type(exc).__name__}: {exc}", file=err)
+        if not args.traceback:
+            print("  hint: this is a bug in citeproof; run again with --traceback and report what it prints", file=err)
+        return ExitCode.INTERNAL
     finally:
+        _log_tool_commands(None)
         # Whatever happened, no child outlives the run.
         process.stop_all()
         _restore_signals(previous)
+
+
+def select_targets(config: Config, targets: Sequence[str]) -> list[str]:
+    """Document names for ``targets``, each a name or a Markdown path (relative to the current folder)."""
+    by_name = {d.name: d.name for d in config.documents}
+    by_path = {d.source: d.name for d in config.documents}
+    names: list[str] = []
+    for target in targets:
+        name = by_name.get(target) or by_path.get(Path(target).resolve())
+        if name is None:
+            what = "file" if Path(target).suffix or "/" in target or os.sep in target else "name"
+            shown = ", ".join(d.display for d in config.documents) or "none"
+            raise UsageError(
+                f"{target} is not a configured document ({what} not in [tool.citeproof] documents)",
+                hint=f"configured: {shown}",
+            )
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _shard(text: str) -> tuple[int, int]:
+    """``K/N`` (1 <= K <= N) for --shard."""
+    k, _, n = text.partition("/")
+    try:
+        index, count = int(k), int(n)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected K/N such as 1/4, got {text!r}") from None
+    if not 1 <= index <= count:
+        raise argparse.ArgumentTypeError(f"expected 1 <= K <= N, got {text!r}")
+    return index, count
+
+
+_TOOL_LOG = logging.getLogger("citeproof.engines.process")
+
+
+def _log_tool_commands(err: TextIO | None) -> None:
+    """With -v, each tool command goes to ``err`` as it starts; ``None`` stops that."""
+    for handler in list(_TOOL_LOG.handlers):
+        _TOOL_LOG.removeHandler(handler)
+    if err is not None:
+        handler = logging.StreamHandler(err)
+        handler.setFormatter(logging.Formatter("+ %(message)s"))
+        _TOOL_LOG.addHandler(handler)
+        _TOOL_LOG.setLevel(logging.DEBUG)
+        _TOOL_LOG.propagate = False
+
+
+def _traceback(args: argparse.Namespace, err: TextIO) -> None:
+    if getattr(args, "traceback", False):
+        traceback.print_exc(file=err)
 
 
 _OS_HINTS = {

@@ -19,6 +19,7 @@ class ExitCode(enum.IntEnum):
     OFFLINE = 4  # the link check could reach no URL at all: this machine has no network
     INTERRUPTED = 130  # SIGINT (Ctrl-C): 128 + 2, as a shell reports it
     TERMINATED = 143  # SIGTERM (a cancelled CI job): 128 + 15
+    INTERNAL = 70  # a bug in citeproof (EX_SOFTWARE); --traceback shows where
 
 
 class CiteproofError(Exception):

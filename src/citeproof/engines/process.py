@@ -13,7 +13,9 @@ otherwise keep launching pandoc after the user asked to stop).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -25,6 +27,8 @@ from pathlib import Path
 from citeproof.errors import RunInterruptedError, ToolFailedError, ToolMissingError
 
 DEFAULT_TIMEOUT = 300.0
+# `citeproof -v` attaches a handler here: each command, as a user could paste it into a shell.
+_log = logging.getLogger(__name__)
 # How long a child gets to exit after SIGTERM before it gets SIGKILL.
 GRACE = 1.0
 
@@ -146,6 +150,7 @@ def spawn(
     if shutil.which(argv[0]) is None and not Path(argv[0]).is_file():
         raise ToolMissingError(f"cannot find the program {argv[0]!r}", hint="install it, or run through `nox`, which does")
     full_env = {**os.environ, **(env or {})}
+    _log.debug("%s%s", f"(cd {shlex.quote(str(cwd))} && " if cwd else "", shlex.join(argv) + (")" if cwd else ""))
     try:
         # start_new_session: a Ctrl-C reaches us only, and we stop the child ourselves, so
         # it never outlives us or prints into the terminal after we have exited.

@@ -1,0 +1,313 @@
+"""Incremental builds: an output is remade only when something it is made from changed.
+
+Each output in ``build/`` is recorded in a hash store (``build/.cache/build-hashes.json``)
+with a content hash of everything it depends on: the document's source and pandoc's parse
+of it, the bibliography entries it uses, the CSL style, the templates and filters of its
+format, the project's configuration, the clinic's identity and logo, its images, the
+pandoc and typst versions and citeproof's own code. Two checks use the store:
+
+* before parsing, a document whose recorded input files all hash the same, and whose
+  outputs are all still in ``build/`` as they were written, is skipped without any pandoc
+  work (this is what makes a no-op build cheap: nothing is parsed);
+* after parsing, each output's full key is compared, so editing one .bib entry rebuilds
+  only the documents that cite it, and editing the stylesheet leaves the PDFs alone.
+
+The store is written atomically (temporary file, then rename) with a checksum of its
+body; a store that does not parse or whose checksum does not match is ignored, so an
+interrupted write costs a full rebuild, never a stale output. Outputs are byte-identical
+either way: skipping a job changes nothing about how the others are made.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from citeproof import __version__
+from citeproof.build.products import Output, select_outputs
+from citeproof.errors import CiteproofError
+from citeproof.project import resources
+from citeproof.project.config import Config, DocumentConfig
+
+if TYPE_CHECKING:
+    from citeproof.build.builder import BuildOptions
+    from citeproof.build.render import Job
+
+STORE = Path(".cache") / "build-hashes.json"
+FORMAT = 1  # bump when what a key covers changes: every older record then misses
+_PACKAGE = Path(__file__).resolve().parent.parent
+_TEMPLATES_BY_FORMAT = {"html": ("citeproof.html", "citeproof.css"), "epub": ("citeproof.css",)}
+
+
+def _digest(*parts: object) -> str:
+    """One SHA-256 over ``parts`` (JSON-encoded, so ("ab", "c") and ("a", "bc") differ)."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def _file_hash(path: Path, size: int, mtime_ns: int) -> str:
+    # Keyed by size and mtime too, so a long-lived process (preview) sees a saved file anew.
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def file_hash(path: Path) -> str:
+    """The file's content hash, or "missing"."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return "missing"
+    return _file_hash(path, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.cache
+def code_hash() -> str:
+    """citeproof's own files (code, packaged templates and filters): a new version rebuilds everything."""
+    files = sorted(p for p in _PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return _digest(__version__, [(str(p.relative_to(_PACKAGE)), file_hash(p)) for p in files])
+
+
+def pandoc_version(known: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """pandoc's version, asked once per pandoc binary (path, size, mtime) and remembered in the store."""
+    from citeproof.engines.pandoc import pandoc_path
+
+    path = Path(pandoc_path())
+    stat = path.stat()
+    identity = [str(path), stat.st_size, stat.st_mtime_ns]
+    if known.get("identity") == identity and isinstance(known.get("version"), str):
+        return known["version"], dict(known)
+    done = subprocess.run([str(path), "--version"], capture_output=True, text=True, check=False, timeout=60)
+    version = done.stdout.splitlines()[0] if done.stdout else "unknown"
+    return version, {"identity": identity, "version": version}
+
+
+@functools.cache
+def typst_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("typst")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def shard_of(name: str, count: int) -> int:
+    """The shard (0-based) a document belongs to: stable across machines, runs and library growth."""
+    return int(hashlib.sha256(name.encode("utf-8")).hexdigest()[:12], 16) % count
+
+
+def expected_outputs(config: Config, options: BuildOptions) -> list[tuple[DocumentConfig, Output]]:
+    """The outputs a build with ``options`` makes, known from the configuration alone (no parsing)."""
+    wanted = set(options.documents) if options.documents else None
+    found: list[tuple[DocumentConfig, Output]] = []
+    for document in config.documents:
+        if wanted is not None and document.name not in wanted:
+            continue
+        outputs = select_outputs(
+            document.name,
+            config.products,
+            wanted=options.products,
+            formats=options.formats,
+            paper=options.paper,
+            allowed=document.products,
+        )
+        found.extend((document, output) for output in outputs)
+    return found
+
+
+class BuildCache:
+    """The hash store of one build: what is fresh, what must be made, and what was made."""
+
+    def __init__(self, config: Config, options: BuildOptions, *, force: bool = False) -> None:
+        self.config = config
+        self.options = options
+        self.force = force
+        self.path = config.build_dir / STORE
+        body = self._load()
+        self.outputs: dict[str, dict[str, Any]] = body.get("outputs", {})
+        self.documents: dict[str, dict[str, Any]] = body.get("documents", {})
+        version, self._pandoc = pandoc_version(body.get("pandoc", {}))
+        self.flags = [options.draft, options.preview]
+        shared = [
+            FORMAT,
+            code_hash(),
+            version,
+            typst_version(),
+            # The configuration as loaded (whatever file it came from), less the document list:
+            # adding an article must not make every other article stale.
+            repr(dataclasses.replace(config, documents=())),
+            os.environ.get("SOURCE_DATE_EPOCH", ""),
+            [(str(p), file_hash(p)) for p in config.filters],
+            repr(config.clinic),
+            file_hash(config.clinic.logo) if config.clinic.logo else "",
+        ]
+        self.shared = _digest(shared)
+        every_template = sorted({*_TEMPLATES_BY_FORMAT["html"], "handout.typ", "brochure.typ"})
+        self.all_templates = _digest([(n, file_hash(resources.template(config, n))) for n in every_template])
+        self.fresh: list[str] = []  # file names found up to date in this run
+        self._keys: dict[str, str] = {}
+
+    # -- the store ------------------------------------------------------------------------
+    def _load(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            body = data["body"]
+            if data.get("format") != FORMAT or data.get("checksum") != _digest(body) or not isinstance(body, dict):
+                return {}
+        except (OSError, ValueError, KeyError, TypeError):
+            return {}  # missing, half-written or foreign: trust nothing in it
+        return body
+
+    def save(self) -> None:
+        """Write the store atomically: readers see the old store or the new one, whole."""
+        body = {"outputs": self.outputs, "documents": self.documents, "pandoc": self._pandoc}
+        text = json.dumps({"format": FORMAT, "checksum": _digest(body), "body": body}, sort_keys=True, indent=1)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".build-hashes-")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            Path(temp).replace(self.path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+    # -- before parsing: whole documents --------------------------------------------------
+    def _document_state(self, document: DocumentConfig, style: Path | None, images: Iterable[str]) -> str:
+        files = [document.source, document.bibliography, *(Path(p) for p in images)]
+        if style is not None:
+            files.append(style)
+        return _digest(self.shared, self.all_templates, document.name, [(str(p), file_hash(p)) for p in files])
+
+    def _output_intact(self, filename: str, record: Mapping[str, Any]) -> bool:
+        try:
+            stat = (self.config.build_dir / filename).stat()
+        except OSError:
+            return False
+        return bool(record.get("size") == stat.st_size and record.get("mtime_ns") == stat.st_mtime_ns and record.get("flags") == self.flags)
+
+    def stale_documents(self) -> list[str]:
+        """Names of the selected documents that must be parsed: some output may need remaking."""
+        from citeproof.project.styles import resolve_style
+
+        by_document: dict[str, list[Output]] = {}
+        documents: dict[str, DocumentConfig] = {}
+        for document, output in expected_outputs(self.config, self.options):
+            by_document.setdefault(document.name, []).append(output)
+            documents[document.name] = document
+        stale: list[str] = []
+        for name, outputs in by_document.items():
+            known = self.documents.get(name, {})
+            try:
+                style: Path | None = resolve_style(documents[name].style, self.config.root)
+            except CiteproofError:  # a bad style is the parse's to report, with its message
+                style = None
+            state = self._document_state(documents[name], style, known.get("images", []))
+            records = [self.outputs.get(o.filename) for o in outputs]
+            if self.force or not all(
+                r and r.get("state") == state and self._output_intact(o.filename, r) for o, r in zip(outputs, records, strict=True)
+            ):
+                stale.append(name)
+            else:
+                self.fresh.extend(o.filename for o in outputs)
+        return stale
+
+    def narrow(self, options: BuildOptions) -> BuildOptions | None:
+        """``options`` limited to the documents that must be parsed; None when none must."""
+        if options.documents and not set(options.documents) <= {d.name for d in self.config.documents}:
+            return options  # an unknown name: the parse reports it, with the configured names
+        if not expected_outputs(self.config, options):
+            return options  # nothing selected at all: the build says so
+        stale = self.stale_documents()
+        if not stale:
+            return None
+        return dataclasses.replace(options, documents=tuple(stale))
+
+    # -- after parsing: single outputs ----------------------------------------------------
+    def job_key(self, job: Job) -> str:
+        """Everything ``job``'s output is made from, as one hash."""
+        parsed, product = job.parsed, job.output.product
+        names = _TEMPLATES_BY_FORMAT.get(product.format, (f"{product.layout}.typ",))
+        templates = [(n, file_hash(resources.template(self.config, n))) for n in names]
+        keys = parsed.cited | parsed.nocite
+        everything = "*" in keys
+        entries = sorted((e.key, e.entry_type, sorted(e.fields.items())) for e in job.bib.entries if everything or e.key in keys)
+        items = sorted(json.dumps(i, sort_keys=True) for i in job.bib.csl_items if everything or str(i.get("id")) in keys)
+        images = sorted((target, file_hash(path)) for target, path in job.resources.files.items())
+        return _digest(
+            self.shared, templates, parsed.source_text, parsed.ast_json, repr(parsed.config), entries, items,
+            file_hash(job.style), images, job.output.filename, repr(product), job.output.paper, self.flags,
+        )  # fmt: skip
+
+    def stale_jobs(self, jobs: Sequence[Job]) -> list[Job]:
+        """The jobs whose output must be made; the others are marked fresh (and the store saved if none remain)."""
+        stale: list[Job] = []
+        for job in jobs:
+            name = job.parsed.config.name
+            images = sorted(str(p) for p in job.resources.files.values())
+            self.documents[name] = {"images": images}
+            key = self.job_key(job)
+            self._keys[job.output.filename] = key
+            record = self.outputs.get(job.output.filename)
+            if not self.force and record and record.get("key") == key and self._output_intact(job.output.filename, record):
+                record["state"] = self._state_of(job)
+                self.fresh.append(job.output.filename)
+            else:
+                stale.append(job)
+        if not stale:
+            self.save()
+        return stale
+
+    def _state_of(self, job: Job) -> str:
+        images = self.documents.get(job.parsed.config.name, {}).get("images", [])
+        return self._document_state(job.parsed.config, job.style, images)
+
+    def record(self, jobs: Sequence[Job], written: Sequence[Path]) -> None:
+        """Remember what the published outputs were made from, then save the store."""
+        published = {p.name for p in written}
+        for job in jobs:
+            filename = job.output.filename
+            if filename not in published:
+                continue
+            stat = (self.config.build_dir / filename).stat()
+            self.outputs[filename] = {
+                "key": self._keys.get(filename) or self.job_key(job),
+                "state": self._state_of(job),
+                "size": stat.st_size,
+                "mtime_ns": stat.st_mtime_ns,
+                "flags": self.flags,
+            }
+        self.save()
+
+
+def shard(config: Config, names: Sequence[str] | None, index: int, count: int) -> tuple[str, ...]:
+    """The documents (of ``names``, or all) in shard ``index`` of ``count`` (1-based, as --shard K/N)."""
+    chosen = names if names is not None else [d.name for d in config.documents]
+    return tuple(n for n in chosen if shard_of(n, count) == index - 1)
+
+
+def summary(config: Config, options: BuildOptions, written: Sequence[Path], *, seconds: float) -> str:
+    """``citeproof build --json``: every selected output, built in this run or up to date."""
+    made = {p.name for p in written}
+    outputs = [
+        {
+            "document": document.name,
+            "product": output.product.name,
+            "format": output.product.format,
+            "paper": output.paper,
+            "path": config.relative(config.build_dir / output.filename),
+            "status": "built" if output.filename in made else "up-to-date",
+        }
+        for document, output in expected_outputs(config, options)
+    ]
+    built = sum(o["status"] == "built" for o in outputs)
+    return json.dumps({"outputs": outputs, "built": built, "up_to_date": len(outputs) - built, "seconds": round(seconds, 3)}, indent=2)
