@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -44,4 +45,5 @@ def test_links_cli_help_teaches_the_verdicts(capsys: pytest.CaptureFixture[str])
     assert main(["links", "--help"]) == 0
     shown = capsys.readouterr().out
     for verdict in ("ok", "redirected", "broken", "blocked", "broken-fragment", "skipped", "no network"):
-        assert verdict in shown
+        # As a whole word: "ok" is inside "broken", "broken" inside "broken-fragment".
+        assert re.search(rf"(?<![\w-]){re.escape(verdict)}(?![\w-])", shown), verdict

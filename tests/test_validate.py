@@ -2,13 +2,16 @@
 and the PDF read-back; a deliberately broken page fails with the validators' own words.
 
 The validators are real (Java, Node, Debian's Chromium); a test that needs one that is not
-installed is skipped and says what to install. `.ci/run` and `nox -s tests` install them all.
+installed is skipped and says what to install. `.ci/run` and `nox -s tests` install them all,
+and `.ci/run` sets CITEPROOF_REQUIRE_VALIDATORS=1, which turns every such skip into a failure:
+there a missing validator is a broken CI machine, not a reason to pass.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import struct
 from pathlib import Path
 
@@ -47,10 +50,20 @@ BROKEN_HTML = """\
 """
 
 
+REQUIRE_VALIDATORS = os.environ.get("CITEPROOF_REQUIRE_VALIDATORS") == "1"
+
+
+def _skip(reason: str) -> None:
+    """Skip, or fail under CITEPROOF_REQUIRE_VALIDATORS=1 (set by .ci/run, where every validator is installed)."""
+    if REQUIRE_VALIDATORS:
+        pytest.fail(f"CITEPROOF_REQUIRE_VALIDATORS=1 but {reason}")
+    pytest.skip(reason)
+
+
 def _require(tool: str) -> None:
     """Skip (with what to install) when ``tool`` cannot run here; CI installs everything."""
     if lacking := missing(TOOLS, *NEEDS[tool]):
-        pytest.skip(f"{tool} is not installed here; install " + "; ".join(INSTALL[n] for n in lacking))
+        _skip(f"{tool} is not installed here; install " + "; ".join(INSTALL[n] for n in lacking))
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +85,7 @@ def test_validate_article_outputs_have_no_findings(article_outcome: Outcome, too
 @pytest.mark.slow
 def test_validate_article_every_output_checked_nothing_skipped_when_all_installed(article_build: Path, article_outcome: Outcome) -> None:
     if any(missing(TOOLS, *needs) for needs in NEEDS.values()):
-        pytest.skip("not every validator is installed here: " + "; ".join(article_outcome.skipped))
+        _skip("not every validator is installed here: " + "; ".join(article_outcome.skipped))
     assert article_outcome.skipped == []
     assert article_outcome.problems() == []
     # EPUBCheck + Ace for the EPUB, Nu + axe for the HTML, one read-back per PDF.
@@ -122,7 +135,9 @@ def test_validate_broken_html_fails_with_the_validators_messages(make_project: M
 
 def test_validate_pdf_without_structure_fails_every_check(tmp_path: Path) -> None:
     """A blank, untagged PDF from pypdf: no title, no language, no text, no tags."""
-    pypdf = pytest.importorskip("pypdf", reason="install pypdf: pip install -e '.[validate]'")
+    _require("pypdf")
+    import pypdf
+
     writer = pypdf.PdfWriter()
     writer.add_blank_page(width=200, height=200)
     path = tmp_path / "blank.pdf"

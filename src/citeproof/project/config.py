@@ -37,6 +37,7 @@ from citeproof.readability.settings import ReadabilitySettings
 
 if TYPE_CHECKING:
     from citeproof.claims.settings import ClaimSettings
+    from citeproof.refs.settings import RefsSettings
 
 __all__ = ["FORMATS", "PAPERS", "Config", "DocumentConfig", "Problems", "load_config", "read_settings"]
 
@@ -90,15 +91,6 @@ class ReviewSettings:
 
 
 @dataclass(frozen=True)
-class RefsSettings:
-    """``[tool.citeproof.refs]``: what the registries (NCBI asks for a tool name and email) are told."""
-
-    email: str = ""
-    tool: str = "citeproof"
-    retractions: str = ""  # an optional offline Retraction Watch CSV, relative to the project
-
-
-@dataclass(frozen=True)
 class DocumentConfig:
     """One document to build: its Markdown source and what it is built with."""
 
@@ -126,9 +118,9 @@ class Config:
     clinic: Clinic
     claims: ClaimSettings
     links: LinkSettings
+    refs: RefsSettings
     review: ReviewSettings = field(default_factory=ReviewSettings)
     readability: ReadabilitySettings = field(default_factory=ReadabilitySettings)
-    refs: RefsSettings = field(default_factory=RefsSettings)
     policy: ContentPolicy = field(default_factory=ContentPolicy)
     pdf_standards: tuple[str, ...] = ("ua-1",)
 
@@ -206,9 +198,11 @@ class _Validator:
         return path
 
     def config(self, raw: Mapping[str, Any]) -> Config:
-        # Imported here, not at the top: the claim settings import the claim cue tables (about
-        # 60 ms), which ``import citeproof.project.config`` alone (the CLI's parser) need not pay.
+        # Imported here, not at the top: the claim settings import the claim cue tables and the
+        # refs settings the refs package (about 60 and 90 ms), which ``import citeproof.project.config``
+        # alone (the CLI's parser, the schema) need not pay.
         from citeproof.claims.settings import ClaimSettings
+        from citeproof.refs.settings import refs_settings
 
         self.problems.unknown_keys(raw, TOP_KEYS, SECTION)
         bibliography = self.string(raw, "bibliography", "bibliography.bib")
@@ -255,7 +249,7 @@ class _Validator:
             readability=ReadabilitySettings.from_mapping(
                 raw.get("readability", {}), where=f"{SECTION}.readability", problems=self.problems
             ),
-            refs=read_settings(RefsSettings, raw.get("refs", {}), f"{SECTION}.refs", self.problems),
+            refs=refs_settings(self.table(raw, "refs"), self.root, problems=self.problems),
             policy=policy,
         )
         self.problems.raise_if_any(location=str(self.pyproject))

@@ -73,6 +73,17 @@ def _link_overrides() -> dict[str, dict[str, Any]]:
     return {**seconds, **_LINK_OVERRIDES}
 
 
+def _refs_schema() -> dict[str, Any]:
+    from citeproof.refs.settings import _ALIASES, RefsSettings  # the aliases are the names the README uses
+
+    paths = {"lock": {"type": "string"}, "retraction-watch": {"type": "string"}}
+    schema = settings_schema(RefsSettings, paths)
+    for alias, name in _ALIASES.items():
+        schema["properties"][alias] = schema["properties"][name]
+    schema["properties"] = dict(sorted(schema["properties"].items()))
+    return schema
+
+
 def _claim_settings() -> type:
     from citeproof.claims.settings import ClaimSettings
 
@@ -94,7 +105,7 @@ def build_schema() -> dict[str, Any]:
         "links": settings_schema(LinkSettings, _link_overrides(), keys=LINK_KEYS),
         "review": settings_schema(config.ReviewSettings),
         "readability": settings_schema(ReadabilitySettings),
-        "refs": settings_schema(config.RefsSettings),
+        "refs": _refs_schema(),
     }
     policy = settings_schema(ContentPolicy)["properties"]
     properties = {}

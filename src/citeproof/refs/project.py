@@ -22,6 +22,8 @@ from citeproof.refs.settings import RefsSettings, refs_settings
 def project_settings(config: Any) -> RefsSettings:
     """``[tool.citeproof.refs]`` of the project (from the Config once it carries the table, else from pyproject.toml)."""
     raw = getattr(config, "refs", None)
+    if isinstance(raw, RefsSettings):  # validated once, when the project config was loaded
+        return raw
     if raw is None:
         raw = _pyproject_table(Path(config.root) / "pyproject.toml")
     elif not isinstance(raw, Mapping):

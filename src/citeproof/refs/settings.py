@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from citeproof.errors import ConfigError
+from citeproof.project.problems import Problems
 
 WHERE = "tool.citeproof.refs"
 
@@ -55,43 +55,46 @@ _PATHS = {"lock", "retraction-watch"}
 _ALIASES = {"email": "ncbi-email", "tool": "ncbi-tool", "retractions": "retraction-watch"}
 
 
-def refs_settings(raw: Mapping[str, Any] | None, root: Path) -> RefsSettings:
-    """Validate ``[tool.citeproof.refs]``; one ConfigError lists every bad key, with "did you mean"."""
+def refs_settings(raw: Mapping[str, Any] | None, root: Path, *, problems: Problems | None = None) -> RefsSettings:
+    """Validate ``[tool.citeproof.refs]``; every bad key is named, with "did you mean".
+
+    With ``problems`` (the config loader's collector) problems are added there; without, one ConfigError is raised here.
+    """
+    collector = problems if problems is not None else Problems()
     raw = raw or {}
     known = {f.name.replace("_", "-") for f in fields(RefsSettings)}
     values: dict[str, Any] = {"lock": root / "references.lock.json"}
-    problems: list[str] = []
     for key, value in raw.items():
         name = _ALIASES.get(str(key).replace("_", "-"), str(key).replace("_", "-"))
         attr = name.replace("-", "_")
         if name not in known:
-            guess = difflib.get_close_matches(name, sorted(known), n=1)
+            guess = difflib.get_close_matches(name, sorted(known | set(_ALIASES)), n=1)
             hint = f"did you mean '{guess[0]}'?" if guess else f"known keys: {', '.join(sorted(known))}"
-            problems.append(f"Config value '{WHERE}.{name}': unknown key; {hint}")
+            collector.add(f"{WHERE}.{name}", f"unknown key; {hint}")
         elif name in _PATHS:
             if not isinstance(value, str) or not value.strip():
-                problems.append(f"Config value '{WHERE}.{name}': expected a file path, got {value!r}")
+                collector.add(f"{WHERE}.{name}", f"expected a file path, got {value!r}")
             else:
                 values[attr] = (root / value).resolve()
         elif name in _NUMBERS:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                problems.append(f"Config value '{WHERE}.{name}': expected a number of seconds above 0, got {value!r}")
+                collector.add(f"{WHERE}.{name}", f"expected a number of seconds above 0, got {value!r}")
             else:
                 values[attr] = float(value)
         elif name == "allow-private":
             if not isinstance(value, bool):
-                problems.append(f"Config value '{WHERE}.{name}': expected true or false, got {value!r}")
+                collector.add(f"{WHERE}.{name}", f"expected true or false, got {value!r}")
             else:
                 values[attr] = value
         elif name in _STRINGS:
             if not isinstance(value, str):
-                problems.append(f"Config value '{WHERE}.{name}': expected a string, got {value!r}")
+                collector.add(f"{WHERE}.{name}", f"expected a string, got {value!r}")
             elif name == "ncbi-email" and value and "@" not in value:
-                problems.append(f"Config value '{WHERE}.{name}': expected an e-mail address NCBI can write to, got {value!r}")
+                collector.add(f"{WHERE}.{name}", f"expected an e-mail address NCBI can write to, got {value!r}")
             elif name not in {"ncbi-tool", "ncbi-email"} and not value.startswith(("http://", "https://")):
-                problems.append(f"Config value '{WHERE}.{name}': expected an http(s) address, got {value!r}")
+                collector.add(f"{WHERE}.{name}", f"expected an http(s) address, got {value!r}")
             else:
                 values[attr] = value.rstrip("/") if name not in {"ncbi-tool", "ncbi-email", "idconv"} else value
-    if problems:
-        raise ConfigError(problems)
+    if problems is None:
+        collector.raise_if_any()
     return RefsSettings(**values)
