@@ -73,11 +73,14 @@ def validate(session: nox.Session) -> None:
     """Build, then prove the outputs with their fields' validators: EPUBCheck and Ace (EPUB),
     the Nu Html Checker and axe-core (HTML), PDF read-back; previews go to build/preview/.
     Needs Java 17+, Node 20+, and Debian's chromium and poppler-utils (.ci/run installs them);
-    pass -- --require-tools to fail rather than skip when one is missing."""
+    pass -- --require-tools to fail rather than skip when one is missing, and -- --no-build to
+    validate the outputs already in build/ (CI builds once, then validates what it publishes)."""
     session.install("-c", LOCK, ".[validate]")
     _install_node_validators(session)
-    session.run("citeproof", "build")
-    session.run("citeproof", "validate", *session.posargs)
+    args = [a for a in session.posargs if a != "--no-build"]
+    if len(args) == len(session.posargs):
+        session.run("citeproof", "build")
+    session.run("citeproof", "validate", *args)
 
 
 @nox.session(venv_backend="none")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
+import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +15,7 @@ import pytest
 from citeproof.cli import COMMANDS
 from tests.conftest import REPO
 
-yaml = pytest.importorskip("yaml", reason="install PyYAML: pip install -e '.[test]'")
+yaml = pytest.importorskip("yaml", reason="install the test group: uv pip install --group test (or nox -s tests)")
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 # The project's own overrides and the packaged templates and filters both shape the content.
@@ -78,7 +81,7 @@ def test_workflow_content_runs_on_content_changes_and_uploads_outputs() -> None:
     for event in ("push", "pull_request"):
         assert set(triggers[event]["paths"]) >= CONTENT_PATHS, event
     runs = " ".join(str(step.get("run", "")) for step in _steps(workflow))
-    assert "nox -s check" in runs and "nox -s validate -- --require-tools" in runs
+    assert "nox -s check" in runs and re.search(r"nox -s validate -- .*--require-tools", runs)
     uses = [str(step.get("uses", "")) for step in _steps(workflow)]
     assert any(u.startswith("actions/upload-artifact@") for u in uses)
     assert any(u.startswith("actions/deploy-pages@") for u in uses)
@@ -111,3 +114,85 @@ def test_ci_run_ends_with_the_readme_test_command() -> None:
     lines = (REPO / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
     assert re.fullmatch(r"python3 -m pip install (--quiet )?nox uv && python3 -m nox -s tests", lines[-1])
     assert "apt-get install" in "\n".join(lines)
+
+
+def _step(workflow: dict[Any, Any], words: str) -> str:
+    """The ``run`` script of the one step whose name contains ``words``."""
+    (script,) = [str(step["run"]) for step in _steps(workflow) if words in str(step.get("name", ""))]
+    return script
+
+
+def _run_with_fake_gh(script: str, tmp_path: Path, env: dict[str, str]) -> tuple[int, list[str]]:
+    """Run a workflow step's script as GitHub does (bash -e) with a ``gh`` that records its calls."""
+    log = tmp_path / "gh.log"
+    fake = tmp_path / "bin" / "gh"
+    fake.parent.mkdir(exist_ok=True)
+    # `gh issue list` answers with the open issue's number when OPEN_ISSUE is set.
+    fake.write_text(f'#!/bin/sh\necho "$*" >> {log}\n[ "$1 $2" = "issue list" ] && echo "$OPEN_ISSUE"\nexit 0\n', encoding="utf-8")
+    fake.chmod(0o755)
+    done = subprocess.run(
+        ["bash", "-e", "-c", script],
+        cwd=tmp_path,
+        env={"PATH": f"{fake.parent}:{os.environ['PATH']}", "GITHUB_RUN_ID": "7", "GITHUB_RUN_NUMBER": "12", "GITHUB_SHA": "abc", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    return done.returncode, log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+
+
+def test_workflow_engine_runs_on_manuscript_and_bibliography_changes() -> None:
+    """The tests build the article, so an edit to it or to the .bib can break them."""
+    triggers = _triggers(_load(REPO / ".github" / "workflows" / "engine.yml"))
+    for event in ("push", "pull_request"):
+        assert {"manuscript/**", "bibliography.bib", "src/**", "tests/**", "constraints.txt"} <= set(triggers[event]["paths"]), event
+
+
+def test_workflow_content_builds_once_and_validates_that_build() -> None:
+    workflow = _load(REPO / ".github" / "workflows" / "content.yml")
+    runs = [str(step.get("run", "")) for step in _steps(workflow)]
+    assert sum("nox -s build" in r for r in runs) == 1
+    (validate,) = [r for r in runs if "nox -s validate" in r]
+    assert "--no-build" in validate
+    # ... and the nox session really skips its own build when told so.
+    noxfile = (REPO / "noxfile.py").read_text(encoding="utf-8")
+    assert 'if a != "--no-build"' in noxfile
+
+
+@pytest.mark.parametrize(
+    ("status", "open_issue", "exit_code", "calls"),
+    [
+        ("0", "", 0, []),  # every link live, no issue open: nothing to do
+        ("0", "5", 0, ["issue close 5"]),
+        ("1", "", 1, ["issue create"]),
+        ("1", "5", 1, ["issue edit 5"]),
+        ("4", "5", 1, []),  # no network: not a verdict on any link; the issue is left as it was
+        ("3", "", 1, []),  # the check itself failed: no dead-links issue either
+    ],
+)
+def test_workflow_linkcheck_only_dead_links_touch_the_issue(
+    tmp_path: Path, status: str, open_issue: str, exit_code: int, calls: list[str]
+) -> None:
+    workflow = _load(REPO / ".github" / "workflows" / "linkcheck.yml")
+    (tmp_path / "linkcheck.txt").write_text("report\n", encoding="utf-8")
+    code, log = _run_with_fake_gh(_step(workflow, "dead-links issue"), tmp_path, {"STATUS": status, "OPEN_ISSUE": open_issue})
+    assert code == exit_code
+    touched = [line for line in log if line.startswith("issue") and not line.startswith("issue list")]
+    assert [t for t in touched if any(t.startswith(c) for c in calls)] == touched
+    assert all(any(t.startswith(c) for t in touched) for c in calls)
+
+
+def test_workflow_publish_makes_a_new_versioned_release(tmp_path: Path) -> None:
+    workflow = _load(REPO / ".github" / "workflows" / "content.yml")
+    code, log = _run_with_fake_gh(_step(workflow, "release"), tmp_path, {})
+    assert code == 0
+    assert not any("release delete" in line for line in log)  # earlier releases stay downloadable
+    (create,) = [line for line in log if line.startswith("release create")]
+    assert re.match(r"release create outputs-\d{4}-\d\d-\d\d-run12 --target abc --latest", create)
+
+
+def test_license_file_matches_the_declared_license() -> None:
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["license"]
+    assert declared == "MIT"
+    assert (REPO / "LICENSE").read_text(encoding="utf-8").startswith("MIT License\n")
