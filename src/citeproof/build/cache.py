@@ -189,11 +189,16 @@ class BuildCache:
         return _digest(self.shared, self.all_templates, document.name, [(str(p), file_hash(p)) for p in files])
 
     def _output_intact(self, filename: str, record: Mapping[str, Any]) -> bool:
+        """The output is in build/ as it was written: same size and time, or (restored from a CI cache,
+        which keeps contents but not always times) same content hash."""
+        path = self.config.build_dir / filename
         try:
-            stat = (self.config.build_dir / filename).stat()
+            stat = path.stat()
         except OSError:
             return False
-        return bool(record.get("size") == stat.st_size and record.get("mtime_ns") == stat.st_mtime_ns and record.get("flags") == self.flags)
+        if record.get("flags") != self.flags or record.get("size") != stat.st_size:
+            return False
+        return record.get("mtime_ns") == stat.st_mtime_ns or record.get("sha") == file_hash(path)
 
     def stale_documents(self) -> list[str]:
         """Names of the selected documents that must be parsed: some output may need remaking."""
@@ -284,6 +289,7 @@ class BuildCache:
                 "state": self._state_of(job),
                 "size": stat.st_size,
                 "mtime_ns": stat.st_mtime_ns,
+                "sha": file_hash(self.config.build_dir / filename),
                 "flags": self.flags,
             }
         self.save()
