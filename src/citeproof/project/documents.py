@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+import stat
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ import panflute as pf
 from citeproof.engines import tools
 from citeproof.errors import BuildError, CitationError, ToolFailedError
 from citeproof.findings import Location
+from citeproof.project import guards
 from citeproof.project.bibliography import Bibliography, closest_key
 from citeproof.project.config import DocumentConfig
 
@@ -68,22 +70,69 @@ class ParsedDocument:
 
 def parse_document(config: DocumentConfig) -> ParsedDocument:
     """Read ``config.source`` and parse it with pandoc, once."""
-    try:
-        text = config.source.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BuildError(f"document {config.display!r} does not exist", hint="fix 'documents' in [tool.citeproof]") from None
-    except UnicodeDecodeError as exc:
-        line = config.source.read_bytes()[: exc.start].count(b"\n") + 1
-        raise BuildError("the file is not UTF-8 text", location=f"{config.display}:{line}", hint="save it as UTF-8") from None
+    text = _read_source(config)
     _check_front_matter(text, config.display)
+    guards.check_yaml_blocks(text, config.display)
+    guards.check_nesting(text, config.display)
+    guards.check_brackets(text, config.display)
     try:
         result = tools.pandoc(["--from", READER, "--to", "json"], stdin=text.encode("utf-8"))
     except ToolFailedError as exc:
-        if exc.returncode is None:
+        if exc.returncode is None or exc.returncode < 0:  # timed out, or crashed (a signal): not the Markdown's fault
             raise
         raise _unreadable(exc.stderr, config.display) from None
     warnings = tuple(f"{config.display}: pandoc {w}" for w in result.warnings)
-    return ParsedDocument(config, text, result.stdout.decode("utf-8"), warnings)
+    parsed = ParsedDocument(config, text, _pandoc_json(result.stdout, config.display), warnings)
+    guards.check_json_depth(parsed.ast_json, config.display, text)
+    try:
+        meta = parsed.ast["meta"]
+        parsed.ast["blocks"]  # read now: a broken answer fails here, with a message
+    except (ValueError, KeyError, TypeError):
+        raise _not_json(result.stdout, config.display) from None
+    guards.check_metadata_types(meta, text, config.display)
+    return parsed
+
+
+def _read_source(config: DocumentConfig) -> str:
+    """The document's text: a regular UTF-8 file within the size limit, or an error saying which."""
+    try:
+        info = config.source.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise BuildError(
+                "the document is not a regular file (a folder, a device or a pipe)",
+                location=config.display,
+                hint="fix 'documents' in [tool.citeproof] so it names Markdown files",
+            )
+        guards.check_size(info.st_size, config.display)
+        data = config.source.read_bytes()
+    except FileNotFoundError:
+        raise BuildError(f"document {config.display!r} does not exist", hint="fix 'documents' in [tool.citeproof]") from None
+    except PermissionError:
+        raise BuildError("the document cannot be read (permission denied)", location=config.display, hint="make it readable") from None
+    guards.check_size(len(data), config.display)  # it may have grown since stat()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise BuildError("the file is not UTF-8 text", location=f"{config.display}:{line}", hint="save it as UTF-8") from None
+
+
+def _pandoc_json(stdout: bytes, display: str) -> str:
+    """Pandoc's answer, checked to be its JSON before anything reads it."""
+    text = stdout.decode("utf-8", "replace")
+    if not text.startswith('{"pandoc-api-version"'):
+        raise _not_json(stdout, display)
+    return text
+
+
+def _not_json(stdout: bytes, display: str) -> ToolFailedError:
+    shown = " ".join(stdout[:80].decode("utf-8", "replace").split()) or "nothing"
+    return ToolFailedError(
+        [tools.pandoc_path(), "--from", READER, "--to", "json"],
+        0,
+        f"pandoc's answer for {display} is not its JSON (it began: {shown!r})",
+        hint="the pandoc found is broken or not pandoc: reinstall pypandoc_binary, or set CITEPROOF_PANDOC to a working pandoc",
+    )
 
 
 def _unreadable(stderr: str, display: str) -> BuildError:
