@@ -50,6 +50,45 @@ def check_fit(typst_source: bytes, pdf: bytes, *, root: Path, job_label: str, pa
     )
 
 
+INSIDE_PANELS = ("inside left", "inside middle", "inside right")
+HALF = 0.5
+
+
+def panel_fill(pdf: bytes, *, top_pt: float, panel_height_pt: float) -> list[float]:
+    """How full each inside panel (page 2) is, 0 to 1, read from where its lowest line of text sits.
+
+    A panel is a third of the page: every column starts in its own third (see brochure.typ).
+    """
+    from pypdf import PdfReader
+
+    page = PdfReader(io.BytesIO(pdf)).pages[1]
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    lowest = [height] * CONTENT_PANELS
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: object, _size: float) -> None:
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        top = height - top_pt
+        if text.strip() and y <= top:  # above the text area: the page header (a draft mark)
+            column = min(CONTENT_PANELS - 1, max(0, int(x // (width / CONTENT_PANELS))))
+            lowest[column] = min(lowest[column], y)
+
+    page.extract_text(visitor_text=visit)
+    top = height - top_pt
+    return [max(0.0, min(1.0, (top - y) / panel_height_pt)) if y < height else 0.0 for y in lowest]
+
+
+def empty_panel_warnings(pdf: bytes, *, job_label: str, top_pt: float, panel_height_pt: float) -> tuple[str, ...]:
+    """A warning for each inside panel less than half full: a folded brochure with a blank panel looks unfinished."""
+    fill = panel_fill(pdf, top_pt=top_pt, panel_height_pt=panel_height_pt)
+    return tuple(
+        f"the brochure for {job_label} leaves its {name} panel {share:.0%} full (under half): add content to the "
+        "article, or hand out the handout instead"
+        for name, share in zip(INSIDE_PANELS, fill, strict=True)
+        if share < HALF
+    )
+
+
 def _text(value: object) -> str:
     """Typst serialises content as nested dicts; keep only its text."""
     if isinstance(value, str):

@@ -56,6 +56,9 @@ def template_metadata(
     if meta.get("date"):
         values["citeproof-date"] = format_date(meta["date"], table)
     values.update(resolve_contacts(meta, clinic, document=display).metadata())
+    # The EPUB's table of contents is headed "Contents", not the title a second time.
+    if not meta.get("toc-title"):
+        values["toc-title"] = str(table["contents"])
     # E-book readers show "Unknown" without a creator: the clinic stands behind the article.
     if clinic.name and not meta.get("author") and not meta.get("creator"):
         values["creator"] = [{"role": "aut", "text": clinic.name}]

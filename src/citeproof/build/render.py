@@ -190,10 +190,15 @@ def render(job: Job, config: Config, clinic: Clinic, stage: Stage) -> tuple[str,
         typst_source, root=stage.typst_root, timestamp=epoch, pdf_standards=product.pdf_standards, label=job.output.filename
     )
     if product.layout == "brochure":
-        from citeproof.build.brochure import check_fit
+        from citeproof.build.brochure import check_fit, empty_panel_warnings
+        from citeproof.build.layout import inches
 
-        panel = geometry(product.layout, job.output.paper or "us-letter").text_height_pt
-        check_fit(typst_source, pages[0], root=stage.typst_root, job_label=f"{job.parsed.display} ({product.name})", panel_height_pt=panel)
+        shape = geometry(product.layout, job.output.paper or "us-letter")
+        panel = shape.text_height_pt
+        label = f"{job.parsed.display} ({product.name})"
+        check_fit(typst_source, pages[0], root=stage.typst_root, job_label=label, panel_height_pt=panel)
+        top = inches(shape.margins[0]) * 72
+        warnings = (*warnings, *empty_panel_warnings(pages[0], job_label=label, top_pt=top, panel_height_pt=panel))
     out.write_bytes(pages[0])
     if job.preview:
         _write_preview(typst_source, job, stage, epoch)
