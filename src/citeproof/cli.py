@@ -39,6 +39,7 @@ examples:
   citeproof build -p brochure           only the tri-fold brochure
   citeproof build -f pdf --paper a4     every PDF product on A4
   citeproof build --draft               show "source needed" markers
+  citeproof build --release             only if every check passes and every article is reviewed
   citeproof check                       every claim cites a source?
   citeproof check --format json         the same, for tools
   citeproof links                       every URL still live?
@@ -84,7 +85,16 @@ def _parser() -> argparse.ArgumentParser:
         help="only this product, e.g. brochure or handout (repeatable; default: every configured product)",
     )
     build.add_argument("-f", "--format", dest="formats", action="append", choices=FORMATS, help="only products of this format (repeatable)")
-    build.add_argument("--draft", action="store_true", help='show a visible "source needed" marker at every known gap')
+    publish = build.add_mutually_exclusive_group()
+    publish.add_argument(
+        "--draft", action="store_true", help='write into build/draft/, with a visible "source needed" marker at every known gap'
+    )
+    publish.add_argument(
+        "--release",
+        action="store_true",
+        help="refuse to build (exit 1, every reason listed) while the strict claim check or the reference check has errors "
+        "or a document is not medically reviewed or is overdue for review",
+    )
     build.add_argument("--preview", action="store_true", help="also write PNG pages of every PDF into build/preview/")
     build.add_argument("--paper", choices=PAPERS, help="paper size of every PDF product (default: as configured per product)")
     build.add_argument("--force", action="store_true", help="remake every output, even those unchanged since the last build")

@@ -3,15 +3,40 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from typing import TextIO
 
-from citeproof.errors import ExitCode
+from citeproof.errors import BuildError, ExitCode
 from citeproof.project.config import Config
+
+DRAFT_DIR = "draft"  # build/draft/: where --draft writes
+
+
+def release_reasons(config: Config, documents: tuple[str, ...] | None) -> list[str]:
+    """Every reason the documents may not be published, all at once: claim-check errors under
+    --strict (open gaps included), reference errors against the lock, and medical reviews
+    missing or overdue."""
+    from citeproof.commands.check import run_check
+
+    result = run_check(config, documents, strict=True, release=True)
+    return [f"{f.location}: {f.message} [{f.rule}]" for f in result.findings if f.severity == "error"]
 
 
 def run(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from citeproof.build.builder import BuildOptions, build
+
+    if getattr(args, "release", False):
+        reasons = release_reasons(config, tuple(args.documents) if args.documents else None)
+        if reasons:
+            listed = "\n".join(f"  - {reason}" for reason in reasons)
+            raise BuildError(
+                f"release refused: {len(reasons)} reason{'s' if len(reasons) != 1 else ''} not to publish:\n{listed}",
+                hint="fix each one (citeproof check --strict lists the claims), or build without --release for a draft",
+            )
+    if args.draft:
+        # A draft never lands where a release is published from, nor overwrites one.
+        config = dataclasses.replace(config, build_dir=config.build_dir / DRAFT_DIR)
 
     documents = tuple(args.documents) if args.documents else None
     if args.shard:  # a stable slice, for a CI matrix: see .github/workflows/library-example.yml
