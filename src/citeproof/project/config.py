@@ -33,10 +33,10 @@ from citeproof.project.policy import KEYS as POLICY_KEYS
 from citeproof.project.policy import ContentPolicy, policy_from_mapping
 from citeproof.project.problems import STRING_LIST, Problems, read_settings
 from citeproof.project.resources import resolve_filters
-from citeproof.readability.settings import ReadabilitySettings
 
 if TYPE_CHECKING:
     from citeproof.claims.settings import ClaimSettings
+    from citeproof.readability.settings import ReadabilitySettings
     from citeproof.refs.settings import RefsSettings
 
 __all__ = ["FORMATS", "PAPERS", "Config", "DocumentConfig", "Problems", "load_config", "read_settings"]
@@ -119,8 +119,8 @@ class Config:
     claims: ClaimSettings
     links: LinkSettings
     refs: RefsSettings
+    readability: ReadabilitySettings
     review: ReviewSettings = field(default_factory=ReviewSettings)
-    readability: ReadabilitySettings = field(default_factory=ReadabilitySettings)
     policy: ContentPolicy = field(default_factory=ContentPolicy)
     pdf_standards: tuple[str, ...] = ("ua-1",)
 
@@ -198,10 +198,11 @@ class _Validator:
         return path
 
     def config(self, raw: Mapping[str, Any]) -> Config:
-        # Imported here, not at the top: the claim settings import the claim cue tables and the
-        # refs settings the refs package (about 60 and 90 ms), which ``import citeproof.project.config``
-        # alone (the CLI's parser, the schema) need not pay.
+        # Imported here, not at the top: the claim settings import the claim cue tables, the refs
+        # and readability settings their packages (60 to 150 ms each), which ``import
+        # citeproof.project.config`` alone (the CLI's parser, the schema) need not pay.
         from citeproof.claims.settings import ClaimSettings
+        from citeproof.readability.settings import ReadabilitySettings
         from citeproof.refs.settings import refs_settings
 
         self.problems.unknown_keys(raw, TOP_KEYS, SECTION)
