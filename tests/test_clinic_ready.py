@@ -283,3 +283,13 @@ def test_clinic_ready_helpline_without_phone_or_url_is_a_configuration_error(mak
     result = project.run("build", "-f", "html")
     assert result.code == 2
     assert "front matter 'helpline': the helpline 'Nobody' has neither a phone nor a url" in result.err
+
+
+def test_clinic_ready_content_workflow_publishes_only_release_builds() -> None:
+    import yaml
+
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "content.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["outputs"]["steps"]
+    (build,) = [step for step in steps if step.get("name") == "Build HTML, EPUB and PDF"]
+    assert "--release" in build["run"] and "refs/heads/main" in build["run"]
+    assert workflow["jobs"]["publish"]["needs"] == "outputs"  # nothing is published unless that build passed
