@@ -120,6 +120,17 @@ class ToolFailedError(CiteproofError):
         self.stderr = stderr
         tail = "\n".join(stderr.strip().splitlines()[-15:])
         shown = " ".join(command[:6]) + (" ..." if len(command) > 6 else "")
-        status = f"exit code {returncode}" if returncode is not None else "timed out"
+        status = "timed out" if returncode is None else f"exit code {returncode}"
+        if returncode is not None and returncode < 0:  # killed by a signal: it crashed (or was killed)
+            status = f"it crashed: killed by {_signal_name(-returncode)}"
         message = f"{shown!s} failed ({status})" + (f":\n{tail}" if tail else "")
         super().__init__(message, hint=hint)
+
+
+def _signal_name(number: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"

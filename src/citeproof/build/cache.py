@@ -25,7 +25,6 @@ import functools
 import hashlib
 import json
 import os
-import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -83,8 +82,9 @@ def pandoc_version(known: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     identity = [str(path), stat.st_size, stat.st_mtime_ns]
     if known.get("identity") == identity and isinstance(known.get("version"), str):
         return known["version"], dict(known)
-    done = subprocess.run([str(path), "--version"], capture_output=True, text=True, check=False, timeout=60)
-    version = done.stdout.splitlines()[0] if done.stdout else "unknown"
+    from citeproof.engines.pandoc import pandoc_version as probe  # the one door: a broken pandoc is a clear error
+
+    version = probe(str(path))
     return version, {"identity": identity, "version": version}
 
 

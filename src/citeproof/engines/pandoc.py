@@ -55,3 +55,16 @@ def pandoc(args: Sequence[str], *, stdin: bytes, env: Mapping[str, str] | None =
     text = result.stderr.decode("utf-8", "replace")
     warnings = tuple(line for line in text.splitlines() if line.strip())
     return ToolOutput(result.stdout, warnings)
+
+
+def pandoc_version(path: str | None = None) -> str:
+    """The first line of ``pandoc --version`` (through the one door, so a broken binary is a clear error)."""
+    result = process.run([path or pandoc_path(), "--version"], timeout=60)
+    lines = result.stdout.decode("utf-8", "replace").splitlines()
+    if not lines or not lines[0].startswith("pandoc"):
+        shown = " ".join(result.stdout[:80].decode("utf-8", "replace").split()) or "nothing"
+        raise ToolMissingError(
+            f"{path or pandoc_path()} is not a working pandoc (--version printed {shown!r})",
+            hint="reinstall pypandoc_binary, or set CITEPROOF_PANDOC to a working pandoc",
+        )
+    return lines[0]

@@ -150,6 +150,13 @@ def load_config(pyproject: Path | None = None, *, cwd: Path | None = None) -> Co
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError([f"{path} does not exist; pass the project's pyproject.toml with --config"]) from None
+    except IsADirectoryError:
+        raise ConfigError([f"{path} is a folder; pass the pyproject.toml file inside it with --config"]) from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ConfigError([f"{path}:{line}: not UTF-8 text (TOML must be UTF-8); save it as UTF-8"]) from None
+    except OSError as exc:
+        raise ConfigError([f"{path} cannot be read: {exc.strerror or exc}"]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{path} is not valid TOML: {exc}"]) from None
     raw = data.get("tool", {}).get("citeproof")
