@@ -79,13 +79,14 @@ def panel_fill(pdf: bytes, *, top_pt: float, panel_height_pt: float) -> list[flo
 
 
 def empty_panel_warnings(pdf: bytes, *, job_label: str, top_pt: float, panel_height_pt: float) -> tuple[str, ...]:
-    """A warning for each inside panel less than half full: a folded brochure with a blank panel looks unfinished."""
+    """One warning naming every inside panel less than half full: a folded brochure with a blank panel looks unfinished."""
     fill = panel_fill(pdf, top_pt=top_pt, panel_height_pt=panel_height_pt)
-    return tuple(
-        f"the brochure for {job_label} leaves its {name} panel {share:.0%} full (under half): add content to the "
-        "article, or hand out the handout instead"
-        for name, share in zip(INSIDE_PANELS, fill, strict=True)
-        if share < HALF
+    empty = [f"{name} panel {share:.0%} full" for name, share in zip(INSIDE_PANELS, fill, strict=True) if share < HALF]
+    if not empty:
+        return ()
+    return (
+        f"the brochure for {job_label} is under half full on its {', '.join(empty)}: add content to the article, "
+        "or hand out the handout instead",
     )
 
 
