@@ -133,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _writer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
-    """``init`` and ``new``: start a project, start an article."""
+    """``init``, ``new`` and ``preview``: start a project, start an article, watch it take shape."""
     init = sub.add_parser(
         "init",
         parents=[common],
@@ -154,6 +154,18 @@ def _writer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser], c
     new.add_argument("title", help="the article's title; its slug names the file")
     new.add_argument("--name", metavar="SLUG", help="the file name without .md (default: from the title)")
     new.add_argument("--lang", default="en-US", help="the article's language tag (default: en-US)")
+    preview = sub.add_parser(
+        "preview",
+        parents=[common],
+        help="serve the web page on this machine, rebuild on save, show the check's findings on it",
+        description="Build the HTML, serve it on 127.0.0.1 (the URL is printed) and watch the project: each save "
+        "rebuilds what it touched (the page first, PDFs and EPUB after) and reloads the browser. Uncited claims, "
+        "open gaps and reference problems are marked on the page; a build error shows as the page, with its "
+        "file and line. Ctrl-C stops it.",
+    )
+    _add_documents(preview)
+    preview.add_argument("--port", type=int, help="the port to serve on (default: 8765, or any free one if taken; 0: any)")
+    preview.add_argument("--open", action="store_true", help="open the page in the default browser")
 
 
 def _refs_command(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -245,7 +257,7 @@ def _add_report_format(parser: argparse.ArgumentParser) -> None:
 
 # Each command lives in citeproof.commands.<name> as run(config, args, out, err) -> exit code;
 # imported only when chosen, so `citeproof --help` loads none of them.
-COMMANDS = ("build", "check", "links", "validate", "init", "new", "refs")
+COMMANDS = ("build", "check", "links", "validate", "init", "new", "preview", "refs")
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -153,6 +153,8 @@ class BuildCache:
         self.all_templates = _digest([(n, file_hash(resources.template(config, n))) for n in every_template])
         self.fresh: list[str] = []  # file names found up to date in this run
         self._keys: dict[str, str] = {}
+        self._touched: set[str] = set()  # output file names recorded in this run
+        self._touched_documents: set[str] = set()
 
     # -- the store ------------------------------------------------------------------------
     def _load(self) -> dict[str, Any]:
@@ -166,8 +168,15 @@ class BuildCache:
         return body
 
     def save(self) -> None:
-        """Write the store atomically: readers see the old store or the new one, whole."""
-        body = {"outputs": self.outputs, "documents": self.documents, "pandoc": self._pandoc}
+        """Write the store atomically: readers see the old store or the new one, whole.
+
+        Only this run's records are written over what is on disk now, so two builds that
+        overlap (preview's web pages and its PDFs) do not drop each other's records.
+        """
+        body = self._load()
+        outputs = {**body.get("outputs", {}), **{f: self.outputs[f] for f in self._touched if f in self.outputs}}
+        documents = {**body.get("documents", {}), **{d: self.documents[d] for d in self._touched_documents}}
+        body = {"outputs": outputs, "documents": documents, "pandoc": self._pandoc}
         text = json.dumps({"format": FORMAT, "checksum": _digest(body), "body": body}, sort_keys=True, indent=1)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".build-hashes-")
@@ -260,11 +269,13 @@ class BuildCache:
             name = job.parsed.config.name
             images = sorted(str(p) for p in job.resources.files.values())
             self.documents[name] = {"images": images}
+            self._touched_documents.add(name)
             key = self.job_key(job)
             self._keys[job.output.filename] = key
             record = self.outputs.get(job.output.filename)
             if not self.force and record and record.get("key") == key and self._output_intact(job.output.filename, record):
                 record["state"] = self._state_of(job)
+                self._touched.add(job.output.filename)
                 self.fresh.append(job.output.filename)
             else:
                 stale.append(job)
@@ -284,6 +295,7 @@ class BuildCache:
             if filename not in published:
                 continue
             stat = (self.config.build_dir / filename).stat()
+            self._touched.add(filename)
             self.outputs[filename] = {
                 "key": self._keys.get(filename) or self.job_key(job),
                 "state": self._state_of(job),

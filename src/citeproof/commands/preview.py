@@ -1,0 +1,64 @@
+"""``citeproof preview [DOCUMENT]``: serve the web page on loopback, rebuild on save, reload the browser."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+from typing import TYPE_CHECKING, TextIO
+
+from citeproof.errors import ExitCode, UsageError
+from citeproof.project.config import Config
+
+if TYPE_CHECKING:
+    from citeproof.preview.server import PreviewServer
+    from citeproof.preview.session import Session
+
+DEFAULT_PORT = 8765
+
+
+def run(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from citeproof.preview.session import Session
+    from citeproof.preview.watch import watch_project
+
+    pyproject = (args.config or config.root / "pyproject.toml").resolve()
+    lock = threading.Lock()
+
+    def log(message: str) -> None:
+        with lock:
+            print(f"[{time.strftime('%H:%M:%S')}] {message}", file=err, flush=True)
+
+    session = Session(pyproject, config, args.documents, log)
+    server = _bind(session, args.port)
+    server.serve_in_thread()
+    url = server.url + (f"{args.documents[0]}.html" if args.documents and len(args.documents) == 1 else "")
+    print(f"citeproof preview: {url}  (Ctrl-C to stop)", file=out, flush=True)
+    if args.open:
+        import webbrowser
+
+        webbrowser.open(url)
+    session.start()
+    stop = threading.Event()
+    try:
+        watch_project(config.root, config.build_dir, lambda paths: session.request(), stop)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how a preview ends: stop cleanly, exit 0
+    finally:
+        stop.set()
+        server.shutdown()
+        session.stop()
+        server.server_close()
+    print("citeproof preview: stopped", file=err, flush=True)
+    return ExitCode.OK
+
+
+def _bind(session: Session, port: int | None) -> PreviewServer:
+    """The server on ``port``; without one, the usual port, or any free one if that is taken."""
+    from citeproof.preview.server import PreviewServer
+
+    try:
+        return PreviewServer(session, DEFAULT_PORT if port is None else port)
+    except OSError as exc:
+        if port is not None:
+            raise UsageError(f"cannot serve on port {port}: {exc.strerror}", hint="choose another with --port, or 0 for any") from None
+        return PreviewServer(session, 0)
