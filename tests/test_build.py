@@ -187,10 +187,13 @@ def test_build_draft_shows_source_needed_marker(make_project: MakeProject) -> No
     assert project.run("build", "-f", "html", "-f", "pdf").code == 0
     assert "source needed" not in (project.build / "article.html").read_text()
     assert project.run("build", "--draft", "-f", "html", "-f", "pdf", "-f", "epub").code == 0
-    assert "[source needed]" in (project.build / "article.html").read_text()
-    pdf_text = PdfReader(project.build / "article.pdf").pages[0].extract_text()
+    # A draft goes to build/draft/, never over the release outputs.
+    assert "source needed" not in (project.build / "article.html").read_text()
+    drafts = project.build / "draft"
+    assert "[source needed]" in (drafts / "article.html").read_text()
+    pdf_text = PdfReader(drafts / "article.pdf").pages[0].extract_text()
     assert "[source needed]" in pdf_text
-    with zipfile.ZipFile(project.build / "article.epub") as archive:
+    with zipfile.ZipFile(drafts / "article.epub") as archive:
         assert any("[source needed]" in archive.read(n).decode() for n in archive.namelist() if n.endswith(".xhtml"))
 
 

@@ -87,8 +87,9 @@ def test_products_brochure_panels_hold_what_they_should(article_build: Path) -> 
     flap, back, cover = _panel_text(article_build / "ketamine-addiction-brochure.pdf", 0)
     assert "Exploring the Science" in cover and "Example Community Clinic" in cover
     assert "SAMHSA National Helpline" in back and "Scan to read this article online" in back
-    assert "Review date: not yet reviewed" in back
-    assert flap.startswith("References") and "Korb, S. (2025)" in flap
+    assert "Not yet medically reviewed" in back  # the one review status, from the front matter
+    # The article is not yet reviewed: each panel opens with the draft mark, in its top margin.
+    assert flap.startswith("Draft — not yet medically reviewedReferences") and "Korb, S. (2025)" in flap
     inside = " ".join(_panel_text(article_build / "ketamine-addiction-brochure.pdf", 1))
     assert "Understanding Ketamine and Its Clinical Roots" in inside
     assert "Common Applications and Uses" not in inside  # marked .not-brochure in the article
@@ -234,10 +235,12 @@ def test_products_image_alt_text_reaches_the_pdf(make_project: MakeProject) -> N
 
 
 def test_products_html_carries_the_clinic_identity(article_build: Path) -> None:
-    html = (article_build / "ketamine-addiction.html").read_text(encoding="utf-8")
+    html = " ".join((article_build / "ketamine-addiction.html").read_text(encoding="utf-8").split())  # pandoc wraps lines
     assert '<header class="clinic">' in html and "data:image/svg+xml" in html  # the logo, embedded
-    assert '<a href="https://www.samhsa.gov/find-help/national-helpline">SAMHSA\nNational Helpline</a>' in html
-    assert "Review date: not yet reviewed" in html
+    assert "<strong>SAMHSA National Helpline</strong>" in html
+    assert '<a href="https://www.samhsa.gov/find-help/national-helpline">' in html
+    assert '<a href="tel:555-010-0100">(555) 010-0100</a>' in html  # the clinic's phone, a tel: link
+    assert html.count("Not yet medically reviewed") == 2 and "Review date" not in html  # title block and footer agree
 
 
 def test_products_pdf_links_to_the_clinic_are_intact(article_build: Path) -> None:

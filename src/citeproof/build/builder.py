@@ -142,7 +142,7 @@ def build(config: Config, options: BuildOptions, *, log: Log) -> list[Path]:
 
 def _fill_typst_root(config: Config, clinic: Clinic, jobs: Sequence[Job], stage: Stage) -> None:
     """Typst compiles in a folder holding copies of only the checked files: the images and the logo."""
-    if not any(job.output.product.format == "pdf" for job in jobs):
+    if not any(job.output.product.format in {"pdf", "epub"} for job in jobs):  # an EPUB's cover is typeset too
         return
     root = config.root.resolve()
     files = {name: path for job in jobs for name, path in job.resources.typst_files(root).items()}
