@@ -14,17 +14,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from citeproof.build.clinic import Clinic, load_clinic
+from citeproof.build.clinic import Clinic
 from citeproof.build.filtering import is_content_filter
-from citeproof.build.products import Product, load_products, select_outputs
+from citeproof.build.products import Product, select_outputs
 from citeproof.build.render import Job, filtered_document
+from citeproof.build.review import review_findings, review_status
 from citeproof.claims import ClaimSettings, ClaimSummary, audit_ast, check_ast, explain_lines
 from citeproof.errors import ExitCode
-from citeproof.findings import Finding, default_format, write_report
+from citeproof.findings import Finding, Location, default_format, write_report
 from citeproof.project.bibliography import Bibliography, bibliography_findings
+from citeproof.project.citations import malformed_citations
 from citeproof.project.config import Config
 from citeproof.project.documents import ParsedDocument, unknown_keys
 from citeproof.project.loader import load_project
+from citeproof.readability import check_readability, is_english, meta_text
 
 
 @dataclass
@@ -46,13 +49,13 @@ def _content_filters(config: Config) -> tuple[Path, ...]:
     return tuple(p for p in config.filters if is_content_filter(p))
 
 
-def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool) -> CheckResult:
+def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool, release: bool = False) -> CheckResult:
     """Check every selected document; never raises for a finding."""
-    settings = ClaimSettings.from_mapping(config.claims)
+    settings = config.claims
     if strict:
         settings = replace(settings, strict=True)
-    products = load_products(config)
-    clinic = load_clinic(config.clinic, config.root)
+    products = config.products
+    clinic = config.clinic
     result = CheckResult()
     result.summary = {"documents": 0}
     project = load_project(config, documents, strict=False)
@@ -78,6 +81,8 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool) 
         cited_by_bib.setdefault(key, set()).update(cited)
         nocite_by_bib.setdefault(key, set()).update(nocite)
         result.findings.extend(_missing_keys(parsed, bib))
+        result.findings.extend(malformed_citations(parsed, bib.keys()))
+        result.findings.extend(_reading_findings(config, parsed, result, strict=strict, release=release))
     for key, bib in bibs.items():
         result.findings.extend(project.bib_problems[key])
         result.findings.extend(bibliography_findings(bib, cited_by_bib[key], nocite_by_bib[key]))
@@ -97,6 +102,21 @@ def _reference_findings(config: Config, bibs: Sequence[Bibliography]) -> list[Fi
     lock, _ = lock_for(config)
     retractions = load_retraction_watch(settings.retraction_watch)
     return [f for bib in bibs for f in check_references(bib, lock, retractions=retractions) if f.severity != "info"]
+
+
+def _reading_findings(config: Config, parsed: ParsedDocument, result: CheckResult, *, strict: bool, release: bool) -> list[Finding]:
+    """Reading level and medical review of one document; a non-English one is told the claim rules are English-only."""
+    meta = parsed.ast.get("meta", {})
+    lang = meta_text(meta, "lang") or str(parsed.config.metadata.get("lang", "en-US"))
+    found: list[Finding] = []
+    if not is_english(lang):
+        message = f"lang is {lang!r}: the claim rules are English-only and cannot judge this document's claims; check its sources by hand"
+        found.append(Finding("warning", "claims-language", message, Location(parsed.display)))
+    readability, counts = check_readability(parsed.ast, parsed.source_text, parsed.display, config.readability, lang=lang, strict=strict)
+    for name, value in counts.items():
+        result.summary[name] = result.summary.get(name, 0) + value
+    status = review_status(meta_text(meta, "reviewed"), meta_text(meta, "reviewer"), interval_months=config.review.interval_months)
+    return found + review_findings(status, parsed.display, release=release) + readability
 
 
 def _missing_keys(parsed: ParsedDocument, bib: Bibliography) -> list[Finding]:
