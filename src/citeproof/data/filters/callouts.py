@@ -68,7 +68,7 @@ def action(elem: pf.Element, doc: pf.Doc) -> pf.Element | list[pf.Element] | Non
 
 
 def main(doc: pf.Doc | None = None) -> pf.Doc | None:
-    return pf.run_filter(action, prepare=prepare, doc=doc)  # type: ignore[no-any-return]
+    return pf.run_filter(action, prepare=prepare, doc=doc)
 
 
 if __name__ == "__main__":
