@@ -26,7 +26,8 @@ def test_readability_known_text_grades_each_section() -> None:
     findings, counts = _check(SAMPLE.read_text(encoding="utf-8"))
     by_section = {f.extra.get("section"): f for f in findings if f.rule in {"reading-level", "reading-grade"} and "section" in f.extra}
     plain, hard = by_section["Plain words"], by_section["Hard words"]
-    # Short everyday sentences (marked .no-claim so the claim check leaves them alone): below grade 4 by both formulas, reported as info on the heading's line.
+    # Short everyday sentences (marked .no-claim so the claim check leaves them alone): below grade 4 by both
+    # formulas, reported as info on the heading's line.
     assert plain.rule == "reading-level" and plain.severity == "info"
     assert plain.extra["flesch_kincaid"] < 4 and plain.extra["smog"] < 6
     assert plain.location.line == 6
