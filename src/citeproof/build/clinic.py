@@ -94,6 +94,13 @@ def clinic_from_table(raw: Any, root: Path, problems: Problems) -> Clinic:
             problems.add(f"{SECTION}.logo", f"the logo file {values['logo']!r} does not exist (relative to {root})")
         elif logo.suffix.lower() not in {".svg", ".png", ".jpg", ".jpeg"}:
             problems.add(f"{SECTION}.logo", f"{values['logo']!r} is not an SVG, PNG or JPEG file")
+    # The medical review has one source, each article's front matter, so products cannot disagree.
+    if "review-date" in raw:
+        problems.add(
+            f"{SECTION}.review-date",
+            "the medical review is recorded per article: remove this key and set 'reviewed' (a date) and 'reviewer' "
+            "in each article's front matter",
+        )
     # A helpline a reader cannot reach is worse than none: it needs a number or an address.
     if (values.get("helpline-name") or values.get("helpline-hours")) and not (values.get("helpline-phone") or values.get("helpline-url")):
         problems.add(f"{SECTION}.helpline-name", "a helpline needs 'helpline-phone' or 'helpline-url' (or both)")
