@@ -294,3 +294,23 @@ def test_clinic_ready_content_workflow_publishes_only_release_builds() -> None:
     (build,) = [step for step in steps if step.get("name") == "Build HTML, EPUB and PDF"]
     assert "--release" in build["run"] and "refs/heads/main" in build["run"]
     assert workflow["jobs"]["publish"]["needs"] == "outputs"  # nothing is published unless that build passed
+
+
+def test_clinic_ready_review_due_is_a_warning_in_check_and_follows_the_interval(make_project: MakeProject) -> None:
+    doc = "---\ntitle: T\nreviewed: 2020-01-02\nreviewer: Dr. A\n---\n\nDrink water [@smith2024].\n"
+    project = make_project({"article": doc})
+    result = project.run("check")
+    assert result.code == 0, result.out
+    assert "warning: medical review due since 2021-01-02: last reviewed 2020-01-02 by Dr. A" in result.out
+    (project.root / "pyproject.toml").write_text(
+        (project.root / "pyproject.toml").read_text(encoding="utf-8") + "\n[tool.citeproof.review]\ninterval-months = 240\n",
+        encoding="utf-8",
+    )
+    assert "review due" not in project.run("check").out
+
+
+def test_clinic_ready_clinic_review_date_is_refused(make_project: MakeProject) -> None:
+    project = make_project(config='[tool.citeproof.clinic]\nname = "C"\nreview-date = "2026-01-01"\n')
+    result = project.run("check")
+    assert result.code == 2
+    assert "'tool.citeproof.clinic.review-date': the medical review is recorded per article" in result.err

@@ -99,7 +99,8 @@ def meta_text(meta: Mapping[str, Any], key: str) -> str:
         return ""
     if value.get("t") in {"MetaString", "MetaBool"}:
         return str(value.get("c", ""))
-    return plain_text(value.get("c", []))
+    # pandoc's smart typography puts a no-break space after "Dr."; a report wants a plain one
+    return plain_text(value.get("c", [])).replace("\xa0", " ")
 
 
 def is_english(lang: str) -> bool:
