@@ -153,7 +153,9 @@ def test_clinic_ready_unreviewed_article_is_marked_draft_on_every_page_and_scree
         pages = PdfReader(build / pdf).pages
         assert all(DRAFT_MARK in _text(page) for page in pages), pdf
     assert f'<p class="draft-mark" role="status">{DRAFT_MARK}</p>' in _html(build / "ketamine-help.html")
-    assert DRAFT_MARK in _epub_text(build / "ketamine-help.epub")
+    with zipfile.ZipFile(build / "ketamine-help.epub") as book:
+        chapters = [book.read(n).decode("utf-8") for n in book.namelist() if re.search(r"/ch\d+\.xhtml$", n)]
+    assert len(chapters) == 2 and all(c.count(f'<p class="draft-mark">{DRAFT_MARK}</p>') == 1 for c in chapters)
     # A reviewed article carries no mark, and every product states the same review.
     for pdf in ("high-blood-pressure.pdf", "high-blood-pressure-brochure.pdf"):
         assert not any(DRAFT_MARK in _text(page) for page in PdfReader(build / pdf).pages)
@@ -254,6 +256,9 @@ def test_clinic_ready_epub_has_creator_cover_one_title_and_chapters(built: tuple
     text = _epub_text(build / "high-blood-pressure.epub")
     assert text.count(">Living Well with High Blood Pressure</h1>") == 1
     assert ">What you can do</a>" in nav and len([n for n in names if re.match(r"EPUB/text/ch\d+\.xhtml", n)]) >= 2
+    # Each chapter is titled by its heading, not its file name.
+    assert "<title>What you can do</title>" in text and "<title>ch0" not in text
+    assert "draft-mark" not in text  # reviewed
 
 
 def test_clinic_ready_release_refuses_with_every_reason(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The EPUB's cover image: the brochure's front cover panel, typeset alone as a PNG.
+"""The EPUB's cover image (the brochure's front cover panel, typeset alone as a PNG), and the finishing touches pandoc cannot make.
 
 One design for both: the brochure template has a cover mode (``citeproof-cover``) that sets
 its cover panel on a page of its own, so a clinic that restyles the brochure's cover
@@ -11,9 +11,12 @@ property (EPUB 3) and the ``cover`` meta older readers look for.
 
 from __future__ import annotations
 
+import html
+import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from citeproof.build.layout import geometry
 from citeproof.build.publish import Stage
@@ -27,6 +30,11 @@ COVER_PPI = 120.0
 COVER_PAPER = "us-letter"
 COVER_ID = "citeproof-cover"
 COVER_HREF = "media/citeproof-cover.png"
+_CHAPTER = re.compile(r"/ch\d+\.xhtml$")
+_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_TITLE = re.compile(r"<title>[^<]*</title>")
+_BODY = re.compile(r"<body\b[^>]*>")
 
 
 def cover_png(
@@ -47,25 +55,47 @@ def cover_png(
     return pages[0]
 
 
-def add_cover(epub: Path, png: bytes) -> None:
-    """Put ``png`` into ``epub`` as its cover image; every other entry keeps its order, date and compression."""
+def finish_epub(epub: Path, cover: bytes, meta: Mapping[str, Any]) -> None:
+    """What pandoc's EPUB lacks, added to the finished file: the cover image, each chapter's
+    title (pandoc titles a chapter with its file name, "ch001.xhtml", which readers show),
+    and the draft mark heading every chapter of an unreviewed article.
+
+    Every other entry keeps its order, date and compression.
+    """
     with zipfile.ZipFile(epub) as old:
         entries = [(info, old.read(info)) for info in old.infolist()]
     opf = next((info for info, _ in entries if info.filename.endswith(".opf")), None)
     if opf is None:
         raise BuildError(f"pandoc's EPUB {epub.name} has no package document to name its cover in")
     folder = opf.filename.rsplit("/", 1)[0] + "/" if "/" in opf.filename else ""
-    item = f'<manifest>\n    <item id="{COVER_ID}" href="{COVER_HREF}" media-type="image/png" properties="cover-image" />'
+    mark = str((meta.get("l10n") or {}).get("draft-mark", "")) if meta.get("citeproof-unreviewed") else ""
     with zipfile.ZipFile(epub, "w") as new:
         for info, content in entries:
             data = content
             if info is opf:
-                text = content.decode("utf-8").replace("<manifest>", item, 1)
-                data = text.replace("</metadata>", f'  <meta name="cover" content="{COVER_ID}" />\n  </metadata>', 1).encode("utf-8")
+                data = _with_cover_item(content.decode("utf-8")).encode("utf-8")
+            elif _CHAPTER.search(info.filename):
+                data = _finished_chapter(content.decode("utf-8"), mark).encode("utf-8")
             new.writestr(info, data)
         member = zipfile.ZipInfo(folder + COVER_HREF, date_time=entries[-1][0].date_time)
         member.compress_type = zipfile.ZIP_STORED  # a PNG is compressed already
-        new.writestr(member, png)
+        new.writestr(member, cover)
+
+
+def _with_cover_item(opf: str) -> str:
+    item = f'<manifest>\n    <item id="{COVER_ID}" href="{COVER_HREF}" media-type="image/png" properties="cover-image" />'
+    opf = opf.replace("<manifest>", item, 1)
+    return opf.replace("</metadata>", f'  <meta name="cover" content="{COVER_ID}" />\n  </metadata>', 1)
+
+
+def _finished_chapter(page: str, mark: str) -> str:
+    heading = _HEADING.search(page)
+    if heading:
+        title = html.escape(html.unescape(_TAG.sub("", heading.group(2))).strip(), quote=False)
+        page = _TITLE.sub(f"<title>{title}</title>", page, count=1)
+    if mark:
+        page = _BODY.sub(lambda m: f'{m.group(0)}\n<p class="draft-mark">{html.escape(mark, quote=False)}</p>', page, count=1)
+    return page
 
 
 def _without_geometry(arguments: Sequence[str]) -> list[str]:

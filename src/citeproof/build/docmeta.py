@@ -66,7 +66,7 @@ def template_metadata(
 
 
 def epub_front(meta: Mapping[str, Any]) -> dict[str, Any]:
-    """The block that opens the EPUB under its one title: draft mark, review status, helpline and contact.
+    """The block that opens the EPUB under its one title: review status, helpline and contact.
 
     pandoc's own title page would repeat the title (pandoc heads the text before the first
     heading with it), so the EPUB is built without one and this block takes its place.
@@ -79,9 +79,7 @@ def epub_front(meta: Mapping[str, Any]) -> dict[str, Any]:
     def link(href: str, shown: str) -> str:
         return f'<a href="{html.escape(href)}">{html.escape(shown)}</a>'
 
-    parts = ['<section class="front">']
-    if meta.get("citeproof-unreviewed"):
-        parts.append(f'<p class="draft-mark">{html.escape(str(table.get("draft-mark", "")))}</p>')
+    parts = ['<section class="front">']  # the draft mark heads every chapter (build/cover.py)
     parts.append(f'<p class="review">{text("citeproof-review")}</p>')
     if meta.get("helpline-name"):
         line = [f"<strong>{text('helpline-name')}</strong>"]

@@ -161,7 +161,7 @@ def render(job: Job, config: Config, clinic: Clinic, stage: Stage) -> tuple[str,
         out.write_text(_REDUNDANT_IMG_ROLE.sub(r"\1", out.read_text(encoding="utf-8")), encoding="utf-8")
         return notes + warnings
     if product.format == "epub":
-        from citeproof.build.cover import add_cover, cover_png
+        from citeproof.build.cover import cover_png, finish_epub
 
         typst_variables = _typst_variables(doc, clinic, job)
         cover = cover_png(ast, common, typst_variables, config=config, stage=stage, name=job.parsed.config.name, epoch=epoch)
@@ -170,7 +170,7 @@ def render(job: Job, config: Config, clinic: Clinic, stage: Stage) -> tuple[str,
         tree["blocks"][:0] = [epub_front(doc.get_metadata())]
         args = ["--to", "epub3", "--epub-title-page=false", "--split-level=2", "--output", str(out)]
         warnings = tools.pandoc([*common, *args], stdin=json.dumps(tree).encode("utf-8"), env=env, cwd=config.root).warnings
-        add_cover(out, cover)
+        finish_epub(out, cover, doc.get_metadata())
         # A sandboxed pandoc cannot read --css for an EPUB, so our stylesheet takes the place
         # of the default one it wrote.
         replace_in_zip(out, EPUB_STYLESHEET, resources.template(config, "citeproof.css").read_bytes())
