@@ -118,7 +118,9 @@ class ToolFailedError(CiteproofError):
         self.command = command
         self.returncode = returncode
         self.stderr = stderr
-        tail = "\n".join(stderr.strip().splitlines()[-15:])
+        # A Haskell call stack after pandoc's message says nothing to a user.
+        lines = stderr.strip().split("\nHasCallStack backtrace:")[0].splitlines()
+        tail = "\n".join(lines[-15:])
         shown = " ".join(command[:6]) + (" ..." if len(command) > 6 else "")
         status = "timed out" if returncode is None else f"exit code {returncode}"
         if returncode is not None and returncode < 0:  # killed by a signal: it crashed (or was killed)

@@ -19,7 +19,10 @@ from __future__ import annotations
 import ctypes
 import functools
 import importlib.util
+import os
+import sys
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,10 +31,12 @@ from types import ModuleType
 import panflute as pf
 
 from citeproof.engines import limits, process
-from citeproof.errors import BuildError, FilterAuthorError, RunInterruptedError
+from citeproof.errors import BuildError, ExitCode, FilterAuthorError, RunInterruptedError
 
-# A filter that swallows the stop (``except BaseException: pass`` in a loop) gets it again.
+# A filter that swallows the stop (``except BaseException: pass`` in a loop) gets it again,
+# every _REPEAT seconds; after _UNSTOPPABLE more seconds the process gives up (see _abandon).
 _REPEAT = 0.25
+_UNSTOPPABLE = 5.0
 
 
 class FilterStopped(BaseException):
@@ -105,7 +110,7 @@ def _watchdog(path: Path, seconds: float) -> Iterator[None]:
     """Stop the filter running in this thread after ``seconds``, or when the run is stopped."""
     if process.stop_signal() is not None:
         raise RunInterruptedError(f"not running filter {path.name}: the run is stopping")
-    dog = _Dog(threading.get_ident())
+    dog = _Dog(threading.get_ident(), path.name)
     timer = threading.Thread(target=dog.watch, args=(seconds,), name=f"watchdog {path.name}", daemon=True)
     undo = process.on_stop(lambda: dog.fire("stop"))
     timer.start()
@@ -134,8 +139,9 @@ def _watchdog(path: Path, seconds: float) -> Iterator[None]:
 class _Dog:
     """The watchdog's state, shared by the filter's thread and the timer thread."""
 
-    def __init__(self, thread_id: int) -> None:
+    def __init__(self, thread_id: int, name: str) -> None:
         self.thread_id = thread_id
+        self.name = name
         self.lock = threading.RLock()  # fire() may run in a signal handler on this very thread
         self.done = threading.Event()
         self.reason: str | None = None
@@ -144,7 +150,10 @@ class _Dog:
         if self.done.wait(seconds):
             return
         self.fire("timeout")
+        give_up = time.monotonic() + _UNSTOPPABLE
         while not self.done.wait(_REPEAT):
+            if time.monotonic() > give_up:
+                _abandon(self.name)
             self.fire(self.reason or "timeout")
 
     def fire(self, reason: str) -> None:
@@ -160,6 +169,24 @@ class _Dog:
             if self.reason is not None:
                 _raise_in(self.thread_id, None)  # drop a stop not yet delivered
         return self.reason
+
+
+def _abandon(name: str) -> None:
+    """The last resort for a filter that catches every stop: end the process, children first.
+
+    A thread cannot be killed, and the build waits for it; so rather than run forever,
+    citeproof stops every child, says why and exits. Its staging folder stays behind (the
+    next build removes it).
+    """
+    sys.stderr.write(
+        f"citeproof: error: filter {name} ignored every request to stop (it catches BaseException in a loop); "
+        "citeproof exits now\n  hint: let KeyboardInterrupt and other BaseExceptions through in the filter\n"
+    )
+    sys.stderr.flush()
+    signum = process.stop_signal()
+    process.begin_stop()
+    process.stop_all()
+    os._exit(128 + signum if signum else ExitCode.FINDINGS)  # 130/143 when a signal asked for the stop
 
 
 def _raise_in(thread_id: int, exception: type[BaseException] | None) -> None:

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from citeproof.errors import BuildError
+from citeproof.errors import BuildError, FileSystemError
 
 STAGING_PREFIX = ".staging-"
 PID_FILE = "citeproof.pid"
@@ -47,11 +47,11 @@ def open_stage(build_dir: Path) -> Stage:
         build_dir.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=build_dir))
     except FileExistsError:
-        raise BuildError(
+        raise FileSystemError(
             f"the build folder {build_dir} is a file", hint="remove or rename that file, or set build-dir in [tool.citeproof]"
         ) from None
     except OSError as exc:
-        raise BuildError(
+        raise FileSystemError(
             f"cannot write into the build folder {build_dir}: {exc.strerror or exc}",
             hint="make it writable, or set build-dir in [tool.citeproof] to a folder you can write",
         ) from None

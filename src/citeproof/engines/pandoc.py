@@ -10,13 +10,14 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from citeproof.engines import limits, process
-from citeproof.errors import ToolMissingError
+from citeproof.errors import FileSystemError, ToolFailedError, ToolMissingError
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ def pandoc_path() -> str:
     """``CITEPROOF_PANDOC``, else the binary shipped by ``pypandoc_binary``, else one on PATH."""
     chosen = os.environ.get("CITEPROOF_PANDOC", "").strip()
     if chosen:
+        if not Path(chosen).is_file():
+            raise ToolMissingError(f"CITEPROOF_PANDOC names {chosen}, which is not a file", hint="point it at a pandoc binary, or unset it")
         return chosen
     try:
         import pypandoc
@@ -51,7 +54,16 @@ def pandoc_path() -> str:
 
 def pandoc(args: Sequence[str], *, stdin: bytes, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> ToolOutput:
     """Run pandoc with ``args``; its warnings come back as lines, never swallowed."""
-    result = process.run([pandoc_path(), *args], stdin=stdin, env=env, cwd=cwd, timeout=limits.current().pandoc_seconds)
+    try:
+        result = process.run([pandoc_path(), *args], stdin=stdin, env=env, cwd=cwd, timeout=limits.current().pandoc_seconds)
+    except ToolFailedError as exc:
+        # pandoc says "resource exhausted (No space left on device)": the disk, not pandoc.
+        full = re.search(r"^pandoc: (.*?): \w+: resource exhausted \(No space left on device\)", exc.stderr, flags=re.MULTILINE)
+        if full:
+            raise FileSystemError(
+                "no space left on the device", location=full.group(1), hint="the disk is full: free some space and build again"
+            ) from None
+        raise
     text = result.stderr.decode("utf-8", "replace")
     warnings = tuple(line for line in text.splitlines() if line.strip())
     return ToolOutput(result.stdout, warnings)

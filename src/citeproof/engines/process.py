@@ -182,6 +182,10 @@ def finish(child: subprocess.Popen[bytes]) -> None:
             child.wait()
     # Whatever the leader left in its group (a filter pandoc started) goes with it.
     _signal_group(child, signal.SIGKILL, even_if_reaped=True)
+    for stream in (child.stdin, child.stdout, child.stderr):  # left open when communicate() was cut short
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
     _forget(child)
 
 

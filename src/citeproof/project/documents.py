@@ -110,6 +110,7 @@ def _read_source(config: DocumentConfig) -> str:
     except PermissionError:
         raise BuildError("the document cannot be read (permission denied)", location=config.display, hint="make it readable") from None
     guards.check_size(len(data), config.display)  # it may have grown since stat()
+    guards.check_no_nul(data, config.display)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

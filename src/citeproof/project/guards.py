@@ -36,6 +36,18 @@ def check_size(size: int, display: str) -> None:
         )
 
 
+def check_no_nul(data: bytes, display: str) -> None:
+    """A NUL byte is never text: say where it is (pandoc keeps it, and typst then cannot set it)."""
+    at = data.find(b"\0")
+    if at >= 0:
+        line = data.count(b"\n", 0, at) + 1
+        raise BuildError(
+            "the document contains a NUL byte (binary data)",
+            location=f"{display}:{line}",
+            hint="remove it; if the file was pasted from elsewhere, save it again as plain UTF-8 text",
+        )
+
+
 def check_yaml_blocks(text: str, display: str) -> None:
     """Refuse a YAML block whose aliases expand past ``limits.yaml_nodes`` (an alias bomb)."""
     for match in _YAML_BLOCK.finditer(text):
