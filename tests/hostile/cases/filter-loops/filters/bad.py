@@ -1,0 +1,3 @@
+def main(doc=None):
+    while True:
+        pass

@@ -1,0 +1,2 @@
+def main(doc=None):
+    raise ValueError('boom')

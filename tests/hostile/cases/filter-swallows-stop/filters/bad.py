@@ -1,0 +1,7 @@
+def main(doc=None):
+    while True:
+        try:
+            while True:
+                pass
+        except BaseException:
+            pass
