@@ -104,3 +104,15 @@ def test_a_verdict_names_its_deciding_features_and_score() -> None:
     assert 1 <= len(scored.deciding) <= 3
     assert "rule:causal-risk" in [name for name, _ in scored.deciding]
     assert scored.explain().startswith(f"{scored.score:.2f}: +")
+
+
+def test_gated_feature_patterns_agree_with_plain_searches() -> None:
+    """A gate must be a substring every match contains (or a digit): the speed-up changes no answer."""
+    from citeproof.claims.features import _GATED
+
+    texts = [r["text"] for r in _rows()]
+    texts += ["Call 988 at NOON on Tuesdays; Room 4B.", "HALF of adults, TWICE as many", "Ç'est ÖVERWHELMING, İt's okay"]
+    for text in texts:
+        for name, gated in _GATED.items():
+            plain = gated.pattern.search(text) is not None
+            assert gated.search(text, text.lower(), any(c.isdigit() for c in text)) == plain, (name, text)

@@ -10,7 +10,9 @@ import json
 
 from tests.conftest import MakeProject
 
-BIB = "\n".join(f"@online{{{key}, title = {{Source}}, date = {{2024}}, url = {{https://example.org/{key}}}}}" for key in ("okafor2024", "lee2023"))
+BIB = "\n".join(
+    f"@online{{{key}, title = {{Source}}, date = {{2024}}, url = {{https://example.org/{key}}}}}" for key in ("okafor2024", "lee2023")
+)
 FRONT = "---\ntitle: T\nlang: en-US\ndate: 2024-05-01\n---\n\n"
 BYPASS = (
     "High blood pressure can harm the kidneys and lead to chronic\n"
@@ -38,7 +40,8 @@ def test_citation_scope_sentence_covers_only_its_own_sentence(make_project: Make
     text = FRONT + "Measles spreads through the air. It can cause brain swelling [@okafor2024].\n"
     preceding = make_project({"article": text}, bib=BIB)
     assert _errors(preceding.run("check").out) == []
-    preceding.write("pyproject.toml", preceding.root.joinpath("pyproject.toml").read_text() + '\n[tool.citeproof.claims]\ncitation-scope = "sentence"\n')
+    config = preceding.root.joinpath("pyproject.toml").read_text()
+    preceding.write("pyproject.toml", config + '\n[tool.citeproof.claims]\ncitation-scope = "sentence"\n')
     errors = _errors(preceding.run("check").out)
     assert len(errors) == 1 and '"Measles spreads through the air."' in errors[0]
 

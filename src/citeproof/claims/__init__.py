@@ -28,6 +28,7 @@ def __getattr__(name: str) -> Any:
         return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 __all__ = [
     "ClaimAudit",
     "ClaimSettings",

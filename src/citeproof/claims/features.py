@@ -170,6 +170,44 @@ _COMPARISON = re.compile(
     re.IGNORECASE,
 )
 _END = re.compile(r"[.!?:]$")
+_DIGIT = re.compile(r"\d")
+
+
+class Gated:
+    """``pattern.search(text)``, tried only when the lowercased text holds a gate.
+
+    A gate is a substring that every match must contain, or a digit. Most clauses hold
+    no gate of most patterns, and a substring test costs far less than a regex search;
+    ``tests/test_claim_model.py`` checks that the gates never change an answer.
+    """
+
+    def __init__(self, pattern: re.Pattern[str], gates: str, *, digits: bool = False) -> None:
+        self.pattern = pattern
+        self.gates = tuple(gates.split("|")) if gates else ()
+        self.digits = digits
+
+    def search(self, text: str, lower: str, has_digit: bool) -> bool:
+        if (self.digits and has_digit) or any(gate in lower for gate in self.gates):
+            return self.pattern.search(text) is not None
+        return False
+
+
+_GATED: dict[str, Gated] = {
+    "form:empathy": Gated(
+        _EMPATHY,
+        "alone|ok|normal|natural|understand|fine|deserve|congrat|great job|well done|yourself|give up|courage|glad you"
+        "|we are here|way|too late|you are doing|welcome|small steps",
+    ),
+    "form:navigation": Gated(_NAVIGATION, "page|section|sheet|side|below|back"),
+    "form:feelings": Gated(_FEELINGS, "scar|stressful|tough|overwhelm|frustrat|nervous|worr|upset|drained|okay|perfect"),
+    "logistics:time": Gated(_TIME, "noon|midnight", digits=True),
+    "logistics:day": Gated(_DAY, "day"),
+    "logistics:place": Gated(_PLACE, "room|suite|floor|building|lobby|desk|entrance"),
+    "logistics:phone": Gated(_PHONE, "", digits=True),
+    "quantity:people": Gated(_PEOPLE, "one|two|three|four|five|percent|half|majority|hundreds|thousands|millions", digits=True),
+    "quantity:dose-or-timing": Gated(_DOSE, "once|twice", digits=True),
+    "quantity:comparison": Gated(_COMPARISON, "than|as|twice|double|half"),
+}
 
 
 # "Pain Relief: It works ...": a label before a colon, as list items often start
@@ -215,8 +253,10 @@ def _finite(tokens: list[str]) -> bool:
 def clause_features(clause: str, framed: bool = False) -> dict[str, float]:
     """The named features of one clause (1.0 each; absent means 0)."""
     text = clause.strip().rstrip("\"')]” ")
+    lower = lowered(text)
+    has_digit = _DIGIT.search(text) is not None
     found: dict[str, float] = {}
-    for rule, _, _ in cue_matches(text, lowered(text)):
+    for rule, _, _ in cue_matches(text, lower):
         found[f"rule:{rule}"] = 1.0
     main = _main_clause(text)
     tokens = [t.lower() for t in _WORD.findall(main)]
@@ -228,24 +268,15 @@ def clause_features(clause: str, framed: bool = False) -> dict[str, float]:
         "form:imperative-shape": shape,
         "form:advice": bool(_ADVICE.match(main)),
         "form:clinic-voice": bool(_CLINIC.match(main)),
-        "form:empathy": bool(_EMPATHY.search(text)),
         "form:thanks": bool(_THANKS.match(text)),
         "form:definition": bool(_DEFINITION.match(main)),
         "form:fragment": not _END.search(text),
         "form:lead-in": text.endswith(":"),
         "form:blank": "__" in text,
-        "form:navigation": bool(_NAVIGATION.search(text)),
-        "form:feelings": bool(_FEELINGS.search(text)),
         "form:second-person": tokens[:1] in (["you"], ["your"]),
         "form:finite-verb": _finite(tokens),
         "form:short": len(tokens) <= 5,
-        "logistics:time": bool(_TIME.search(text)),
-        "logistics:day": bool(_DAY.search(text)),
-        "logistics:place": bool(_PLACE.search(text)),
-        "logistics:phone": bool(_PHONE.search(text)),
-        "quantity:people": bool(_PEOPLE.search(text)),
-        "quantity:dose-or-timing": bool(_DOSE.search(text)),
-        "quantity:comparison": bool(_COMPARISON.search(text)),
     }
     found.update((name, 1.0) for name, on in flags.items() if on)
+    found.update((name, 1.0) for name, gated in _GATED.items() if gated.search(text, lower, has_digit))
     return found
