@@ -402,3 +402,25 @@ def test_settings_keys_are_written_with_hyphens() -> None:
 def test_settings_from_mapping_rejects_a_non_table() -> None:
     with pytest.raises(ConfigError, match="expected a table"):
         ClaimSettings.from_mapping(["strict"])  # type: ignore[arg-type]
+
+
+def test_each_sentence_is_found_on_its_own_line_even_when_repeated() -> None:
+    findings, summary = check("Most users relapse.\nMost users relapse. Read on [@a].\nMost users relapse.\n")
+    assert lines(findings) == [3]  # the first two sit before the citation, the third after it
+    assert summary.sentences == 4
+    findings, _ = check("Most users relapse.\nMost users relapse.\n", citation_scope="sentence")
+    assert lines(findings) == [1, 2]
+
+
+def test_citation_scope_sentence_reports_the_sentences_before_a_citation() -> None:
+    markdown = "Smoking causes cancer. Vaping harms the lungs [@a].\n"
+    assert lines(check(markdown)[0]) == []
+    (finding,) = check(markdown, citation_scope="sentence")[0]
+    assert finding.extra["sentence"] == "Smoking causes cancer."
+
+
+def test_settings_citation_scope_is_checked() -> None:
+    assert ClaimSettings.from_mapping({"citation-scope": "sentence"}).citation_scope == "sentence"
+    with pytest.raises(ConfigError) as caught:
+        ClaimSettings.from_mapping({"citation-scope": "paragraph"}, where="claims")
+    assert caught.value.problems == ["'claims.citation-scope': expected 'sentence' or 'preceding', got 'paragraph'"]

@@ -19,6 +19,7 @@ sentence is found in the source by its text (:class:`SourceLocator`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,16 +76,19 @@ def _shorten(text: str) -> str:
     return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1].rsplit(" ", 1)[0] + " ..."
 
 
+_NON_ALNUM = re.compile(r"[\W_]+")  # the reduction SourceLocator applies to the source
+_SLACK = 400  # characters of markup (link targets, attributes, citation keys) a unit's source may add
+
+
 class _Locator(SourceLocator):
     """The source locator, plus where a sentence of a unit starts (searched without moving on)."""
 
-    def position(self, text: str, start: int) -> int | None:
-        from citeproof.project.sourcelines import _normalised_prefix  # the same reduction as find()
-
-        norm = _normalised_prefix(text, 40)
-        for size in (40, 20):
-            if len(norm) >= min(size, 12):
-                found = self._stream.find(norm[:size], start)
+    def position(self, text: str, start: int, end: int) -> int | None:
+        """Where ``text`` starts in the reduced source, between ``start`` and ``end``."""
+        norm = _NON_ALNUM.sub("", text[:200].lower())
+        for size in (40, 20, 10):
+            if norm[:size]:
+                found = self._stream.find(norm[:size], start, end + size)
                 if found >= 0:
                     return found
         return None
@@ -125,15 +129,17 @@ class _Auditor:
         quotes = quotations(text)
         found: list[SentenceVerdict] = []
         position = origin
+        # a sentence is searched for only inside its unit's stretch of the source
+        limit = origin + len(_NON_ALNUM.sub("", "".join(unit.locate).lower())) + _SLACK if len(own) > 1 else origin
+        sentence_line, sentence_exact = line, exact
         for index, piece in enumerate(own):
             cited_by = covers[index] or unit.covered
-            sentence_line, sentence_exact = line, exact
-            if index > 0:
-                at = locator.position(piece.text, position)
+            if index > 0 or len(own) > 1:
+                at = locator.position(piece.text, position, limit)
                 if at is not None:
-                    position = at
+                    position = at + 1  # a repeated sentence is found again further on
                     sentence_line, sentence_exact = locator.line_at(at), exact
-                else:
+                elif index > 0:  # the line of the sentence before: the last place known
                     sentence_exact = False
             quote = next((q for q in quotes if piece.start <= q.start < piece.end), None)
             found.append(self._sentence(unit, piece, cited_by, quote, (sentence_line, sentence_exact), waived=False))
