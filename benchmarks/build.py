@@ -331,8 +331,9 @@ def library(args: argparse.Namespace) -> None:
         parallel = citeproof(project, "build", "--force", *names)
         print(f"{'':<34} speed-up over one worker ({sliced} articles): {serial:.1f} s / {parallel:.1f} s = {serial / parallel:.2f}x")
         stamps = {p.name: p.stat().st_mtime_ns for p in (project / "build").iterdir() if p.is_file()}
-        edited = project / "manuscript" / "article-042.md"
-        edited.write_text(edited.read_text(encoding="utf-8").replace("Article 42 ", "Article forty-two "), encoding="utf-8")
+        middle = args.library // 2
+        edited = project / "manuscript" / f"article-{middle:03d}.md"
+        edited.write_text(edited.read_text(encoding="utf-8").replace(f"Article {middle} ", "This article "), encoding="utf-8")
         rebuild = citeproof(project, "build")
         changed = sorted(p.name for p in (project / "build").iterdir() if p.is_file() and stamps.get(p.name) != p.stat().st_mtime_ns)
         ratio_line("library: one article edited", rebuild, one, "single-article build", 1.3)

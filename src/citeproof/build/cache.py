@@ -4,7 +4,7 @@ Each output in ``build/`` is recorded in a hash store (``build/.cache/build-hash
 with a content hash of everything it depends on: the document's source and pandoc's parse
 of it, the bibliography entries it uses, the CSL style, the templates and filters of its
 format, the project's configuration, the clinic's identity and logo, its images, the
-pandoc and typst versions and citeproof's own code. Two checks use the store:
+pandoc and typst versions and citeproof's version. Two checks use the store:
 
 * before parsing, a document whose recorded input files all hash the same, and whose
   outputs are all still in ``build/`` as they were written, is skipped without any pandoc
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 
 STORE = Path(".cache") / "build-hashes.json"
 FORMAT = 1  # bump when what a key covers changes: every older record then misses
-_PACKAGE = Path(__file__).resolve().parent.parent
 _TEMPLATES_BY_FORMAT = {"html": ("citeproof.html", "citeproof.css"), "epub": ("citeproof.css",)}
 
 
@@ -66,11 +65,14 @@ def file_hash(path: Path) -> str:
     return _file_hash(path, stat.st_size, stat.st_mtime_ns)
 
 
-@functools.cache
 def code_hash() -> str:
-    """citeproof's own files (code, packaged templates and filters): a new version rebuilds everything."""
-    files = sorted(p for p in _PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    return _digest(__version__, [(str(p.relative_to(_PACKAGE)), file_hash(p)) for p in files])
+    """citeproof's version: a new release rebuilds everything.
+
+    Not a hash of its source: in a development checkout (an editable install) every save
+    of any module would make every output stale. After editing citeproof itself, build
+    with --force. Its templates and filters are hashed per output like a project's own.
+    """
+    return _digest(__version__)
 
 
 def pandoc_version(known: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -96,6 +98,12 @@ def typst_version() -> str:
         return version("typst")
     except PackageNotFoundError:
         return "unknown"
+
+
+def _lock_path(config: Config) -> Path:
+    """The references lock: where [tool.citeproof.refs] puts it, else its default place."""
+    lock = getattr(getattr(config, "refs", None), "lock", None)
+    return lock if isinstance(lock, Path) else config.root / "references.lock.json"
 
 
 def shard_of(name: str, count: int) -> int:
@@ -147,6 +155,7 @@ class BuildCache:
             [(str(p), file_hash(p)) for p in config.filters],
             repr(config.clinic),
             file_hash(config.clinic.logo) if config.clinic.logo else "",
+            file_hash(_lock_path(config)),  # entries cited by identifier come from the lock
         ]
         self.shared = _digest(shared)
         every_template = sorted({*_TEMPLATES_BY_FORMAT["html"], "handout.typ", "brochure.typ"})

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import threading
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from citeproof.errors import ExitCode, UsageError
+from citeproof.findings import Finding
 from citeproof.project.config import Config
 
 if TYPE_CHECKING:
@@ -28,7 +30,12 @@ def run(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> i
         with lock:
             print(f"[{time.strftime('%H:%M:%S')}] {message}", file=err, flush=True)
 
-    session = Session(pyproject, config, args.documents, log)
+    def check(config: Config, names: Sequence[str]) -> Sequence[Finding]:
+        from citeproof.commands.check import run_check
+
+        return run_check(config, names, strict=False).findings
+
+    session = Session(pyproject, config, args.documents, log, check)
     server = _bind(session, args.port)
     server.serve_in_thread()
     url = server.url + (f"{args.documents[0]}.html" if args.documents and len(args.documents) == 1 else "")

@@ -19,9 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from citeproof.errors import CiteproofError
+from citeproof.findings import Finding
 from citeproof.project.config import Config, load_config
 
 Log = Callable[[str], None]
+# The check, handed in by the command (citeproof.commands.check.run_check): nothing below
+# the commands imports a command.
+Check = Callable[[Config, Sequence[str]], Sequence[Finding]]
 
 
 @dataclass
@@ -47,8 +51,9 @@ class State:
 class Session:
     """Builds, checks and versions for one ``citeproof preview``."""
 
-    def __init__(self, pyproject: Path, config: Config, names: Sequence[str] | None, log: Log) -> None:
+    def __init__(self, pyproject: Path, config: Config, names: Sequence[str] | None, log: Log, check: Check) -> None:
         self.pyproject = pyproject
+        self.check = check
         self.names = tuple(names) if names else None
         self.log = log
         self.state = State(config=config)
@@ -133,16 +138,14 @@ class Session:
         return build(config, BuildOptions(documents=self.names, formats=formats), log=warnings_only)
 
     def _check(self, config: Config, names: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-        from citeproof.commands.check import run_check
-
         try:
-            result = run_check(config, names, strict=False)
+            findings = self.check(config, names)
         except CiteproofError as exc:
             self.log(f"check failed: {exc}")
             return {}
         by_path = {d.display: d.name for d in config.documents}
         found: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
-        for finding in result.findings:
+        for finding in findings:
             name = by_path.get(finding.location.path)
             if name in found:
                 found[name].append(finding.to_dict())
