@@ -200,10 +200,13 @@ Exit 0 when nothing is broken, 1 otherwise, 4 when no URL could be reached at al
 
 
 CHECK_DESCRIPTION = """\
-Report every claim that cites no source: a paragraph, list item, quotation, table cell
-or footnote that states facts (numbers, evidence language, causes and risks,
-generalisations, quotations) without a [@key] citation. Each finding names the rule
-that fired and quotes the words that triggered it, with the Markdown file and line.
+Report every claim that cites no source, sentence by sentence: each sentence of a
+paragraph, list item, quotation, table cell or footnote is scored by a small model
+whose features a reader can check (cue words, the sentence's form, what its numbers
+do). A citation covers its own sentence and the uncited sentences before it, never
+those after it ([tool.citeproof.claims] citation-scope = "sentence" narrows it to its
+own). Each finding quotes the sentence, its Markdown line, its score and the features
+that decided it; --explain prints every sentence's verdict.
 
 Marks an author can set, always counted in the summary:
   [text]{.no-claim}                          not a claim (a definition, a call to action)

@@ -20,6 +20,7 @@ from .features import FEATURES, clause_features, clauses
 
 MODEL_PATH = Path(__file__).with_name("model.json")
 _SHOWN = 3  # deciding features shown with a verdict
+BASE = "base:plain-statement"  # shown when no feature fired: the model's bias decided
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,9 @@ def score_features(model: Model, features: dict[str, float]) -> Score:
     claim = score >= model.threshold
     # the features that pushed towards the verdict, strongest first
     toward = sorted((c for c in contributions.items() if (c[1] > 0) == claim and c[1] != 0), key=lambda c: -abs(c[1]))
+    if not toward and (model.bias > 0) == claim:
+        # nothing fired either way: a plain statement is a claim unless its form says otherwise
+        toward = [(BASE, model.bias)]
     return Score(score, claim, tuple(toward[:_SHOWN]), features=frozenset(features))
 
 
