@@ -12,6 +12,7 @@ property (EPUB 3) and the ``cover`` meta older readers look for.
 from __future__ import annotations
 
 import html
+import json
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -38,9 +39,14 @@ _BODY = re.compile(r"<body\b[^>]*>")
 
 
 def cover_png(
-    ast: bytes, common: Sequence[str], typst_variables: Sequence[str], *, config: Config, stage: Stage, name: str, epoch: int
+    tree: Mapping[str, Any], common: Sequence[str], typst_variables: Sequence[str], *, config: Config, stage: Stage, name: str, epoch: int
 ) -> bytes:
-    """The cover panel of ``ast`` (pandoc's JSON after the filters) typeset as a PNG."""
+    """The cover panel of ``tree`` (pandoc's JSON after the filters) typeset as a PNG.
+
+    The cover shows only metadata, so the text is left out: it would be typeset for nothing,
+    and its images are embedded for the web (data URIs) in a form Typst does not read.
+    """
+    ast = json.dumps({**tree, "blocks": []}).encode("utf-8")
     shape = geometry("brochure", COVER_PAPER)
     variables = {**shape.typst_variables(), "citeproof-cover": "true", "citeproof-cover-height": shape.page_height}
     args = [

@@ -164,7 +164,7 @@ def render(job: Job, config: Config, clinic: Clinic, stage: Stage) -> tuple[str,
         from citeproof.build.cover import cover_png, finish_epub
 
         typst_variables = _typst_variables(doc, clinic, job)
-        cover = cover_png(ast, common, typst_variables, config=config, stage=stage, name=job.parsed.config.name, epoch=epoch)
+        cover = cover_png(tree, common, typst_variables, config=config, stage=stage, name=job.parsed.config.name, epoch=epoch)
         # One title (no title page: pandoc would head the first chapter with the title again),
         # the front block in its place, a chapter per section, the brochure's cover as the cover.
         tree["blocks"][:0] = [epub_front(doc.get_metadata())]
