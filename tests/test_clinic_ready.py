@@ -319,3 +319,29 @@ def test_clinic_ready_clinic_review_date_is_refused(make_project: MakeProject) -
     result = project.run("check")
     assert result.code == 2
     assert "'tool.citeproof.clinic.review-date': the medical review is recorded per article" in result.err
+
+
+def test_clinic_ready_every_locale_has_every_label() -> None:
+    from citeproof.build.locale import _table, available, format_date, labels
+
+    english = set(_table("en"))
+    assert set(available()) >= {"en", "es"}
+    for name in available():
+        assert set(_table(name)) == english, name
+    assert labels("es-US")["page"] == "Página" and labels("fr-CA")["page"] == "Page"  # no table: English
+    assert format_date("2026-05-03", labels("es")) == "3 de mayo de 2026"
+    assert format_date("2026-05-03", labels("en-US")) == "May 3, 2026"
+
+
+def test_clinic_ready_contacts_resolve_helpline_whole_and_contact_by_field() -> None:
+    from citeproof.build.clinic import Clinic
+    from citeproof.build.contacts import resolve_contacts, tel_uri
+
+    clinic = Clinic(name="C", phone="(555) 010-0100", address="1 Road", helpline_name="Clinic line", helpline_url="https://c.example")
+    own = resolve_contacts({"helpline": {"name": "Lifeline", "phone": 988}, "contact": {"phone": "555-010-0199"}}, clinic, document="d.md")
+    assert own.helpline is not None and (own.helpline.name, own.helpline.phone, own.helpline.url) == ("Lifeline", "988", "")
+    assert (own.contact.name, own.contact.address, own.contact.phone) == ("C", "1 Road", "555-010-0199")
+    assert own.metadata()["helpline-tel"] == "tel:988" and own.metadata()["contact-tel"] == "tel:555-010-0199"
+    default = resolve_contacts({}, clinic, document="d.md")
+    assert default.helpline is not None and default.helpline.url == "https://c.example"
+    assert tel_uri("+1 (800) 662-4357") == "tel:+1-800-662-4357" and tel_uri("none") == ""
