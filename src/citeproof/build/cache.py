@@ -26,7 +26,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,18 +76,27 @@ def code_hash() -> str:
 
 
 def pandoc_version(known: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    """pandoc's version, asked once per pandoc binary (path, size, mtime) and remembered in the store."""
+    """pandoc's version, asked once per pandoc binary (path, size, mtime) and remembered in the store.
+
+    The binary the store names is trusted while it is unchanged and CITEPROOF_PANDOC still
+    says the same, so a no-op build does not even import pypandoc to find it.
+    """
+    chosen = os.environ.get("CITEPROOF_PANDOC", "").strip()
+    identity = known.get("identity")
+    if known.get("chosen") == chosen and isinstance(identity, list) and len(identity) == 3 and isinstance(known.get("version"), str):
+        try:
+            stat = Path(identity[0]).stat()
+        except OSError:
+            stat = None
+        if stat is not None and [identity[0], stat.st_size, stat.st_mtime_ns] == identity:
+            return known["version"], dict(known)
     from citeproof.engines.pandoc import pandoc_path
+    from citeproof.engines.pandoc import pandoc_version as probe  # the one door: a broken pandoc is a clear error
 
     path = Path(pandoc_path())
     stat = path.stat()
-    identity = [str(path), stat.st_size, stat.st_mtime_ns]
-    if known.get("identity") == identity and isinstance(known.get("version"), str):
-        return known["version"], dict(known)
-    from citeproof.engines.pandoc import pandoc_version as probe  # the one door: a broken pandoc is a clear error
-
     version = probe(str(path))
-    return version, {"identity": identity, "version": version}
+    return version, {"identity": [str(path), stat.st_size, stat.st_mtime_ns], "version": version, "chosen": chosen}
 
 
 @functools.cache
@@ -218,6 +227,16 @@ class BuildCache:
             return False
         return record.get("mtime_ns") == stat.st_mtime_ns or record.get("sha") == file_hash(path)
 
+    def _style(self, document: DocumentConfig, known: Mapping[str, Any], resolve: Callable[[str, Path], Path]) -> Path | None:
+        """The document's CSL file: as recorded for the same style name (no lookup among the
+        thousands of packaged styles), else resolved now; None if it cannot be (the parse says why)."""
+        if known.get("style-name") == document.style and isinstance(known.get("style"), str) and Path(known["style"]).is_file():
+            return Path(known["style"])
+        try:
+            return resolve(document.style, self.config.root)
+        except CiteproofError:
+            return None
+
     def stale_documents(self) -> list[str]:
         """Names of the selected documents that must be parsed: some output may need remaking."""
         from citeproof.project.styles import resolve_style
@@ -230,10 +249,7 @@ class BuildCache:
         stale: list[str] = []
         for name, outputs in by_document.items():
             known = self.documents.get(name, {})
-            try:
-                style: Path | None = resolve_style(documents[name].style, self.config.root)
-            except CiteproofError:  # a bad style is the parse's to report, with its message
-                style = None
+            style = self._style(documents[name], known, resolve_style)
             state = self._document_state(documents[name], style, known.get("images", []))
             records = [self.outputs.get(o.filename) for o in outputs]
             if self.force or not all(
@@ -277,7 +293,7 @@ class BuildCache:
         for job in jobs:
             name = job.parsed.config.name
             images = sorted(str(p) for p in job.resources.files.values())
-            self.documents[name] = {"images": images}
+            self.documents[name] = {"images": images, "style": str(job.style), "style-name": job.parsed.config.style}
             self._touched_documents.add(name)
             key = self.job_key(job)
             self._keys[job.output.filename] = key
