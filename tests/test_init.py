@@ -108,3 +108,10 @@ def test_init_new_build_produce_every_output_from_packaged_files(empty: Path) ->
     html = (empty / "build" / "getting-started.html").read_text(encoding="utf-8")
     assert "World Health Organization" in html  # citeproc ran with the scaffolded .bib
     assert run("-q", "check").code == 0  # the example article is an example of a clean check
+
+
+def test_new_refuses_a_name_that_is_not_a_slug(empty: Path) -> None:
+    assert run("-q", "init").code == 0
+    result = run("new", "Anything", "--name", "../outside")
+    assert result.code == 2 and "not a file-name slug" in result.err
+    assert not (empty / "outside.md").exists()

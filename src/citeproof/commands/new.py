@@ -21,6 +21,9 @@ def run(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> i
     folders = Counter(d.source.parent for d in config.documents)
     folder = folders.most_common(1)[0][0] if folders else config.root / "manuscript"
     name = args.name or slugify(title)
+    if name != slugify(name):
+        hint = f"use lower-case letters, digits and hyphens, e.g. {slugify(name)!r}"
+        raise UsageError(f"--name {name!r} is not a file-name slug", hint=hint)
     path = folder / f"{name}.md"
     text = fill(
         (SCAFFOLD / "article.md").read_text(encoding="utf-8"),
