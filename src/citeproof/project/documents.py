@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import re
 import stat
 from dataclasses import dataclass
@@ -52,7 +53,8 @@ class ParsedDocument:
     @functools.cached_property
     def cited(self) -> frozenset[str]:
         """Every key cited in the body."""
-        return frozenset(_cite_ids(self.ast["blocks"]))
+        found = _body_cite_ids(self.ast_json)
+        return frozenset(found if found is not None else _cite_ids(self.ast["blocks"]))
 
     @functools.cached_property
     def nocite(self) -> frozenset[str]:
@@ -158,6 +160,23 @@ def _check_front_matter(text: str, display: str) -> None:
             location=f"{display}:1",
             hint="end it with a line of three dashes: ---",
         )
+
+
+# In pandoc's JSON "citationId" and "blocks" occur only as keys (inside strings quotes are
+# escaped), so the text can be searched directly: 0.1 s on a 5 MB article, where walking
+# the parsed tree took 3 s.
+_CITATION_ID = re.compile(r'"citationId":\s*("(?:[^"\\]|\\.)*")')
+_BLOCKS_KEY = re.compile(r'"blocks":\s*\[')
+_META_KEY = re.compile(r'"meta":\s*\{')
+
+
+def _body_cite_ids(ast_json: str) -> set[str] | None:
+    """Keys cited after the ``"blocks"`` key of pandoc's JSON; None when its layout is not the usual one."""
+    blocks = _BLOCKS_KEY.search(ast_json)
+    meta = _META_KEY.search(ast_json)
+    if blocks is None or meta is None or meta.start() > blocks.start():
+        return None  # "blocks" is not last: walk the tree instead
+    return {json.loads(quoted) for quoted in _CITATION_ID.findall(ast_json, blocks.end())}
 
 
 def _cite_ids(node: Any) -> set[str]:
