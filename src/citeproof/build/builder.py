@@ -21,7 +21,6 @@ from citeproof.build.cache import BuildCache
 from citeproof.build.clinic import Clinic
 from citeproof.build.products import select_outputs
 from citeproof.build.publish import Stage, open_stage, publish, remove_stale_stages
-from citeproof.build.remote import fetch_images
 from citeproof.build.render import PREVIEW_DIR, Job, render
 from citeproof.build.sandbox import (
     Resources,
@@ -154,6 +153,8 @@ def _fill_typst_root(config: Config, clinic: Clinic, jobs: Sequence[Job], stage:
 
 def _download(config: Config, parsed: ParsedDocument, tree: dict[str, Any], resources: Resources) -> list[str]:
     """Remote images (remote-resources = "fetch"), through the link checker's guarded client; problems at their lines."""
+    from citeproof.build.remote import fetch_images  # urllib3 and the link client: only when a document has remote images
+
     fetched, failed = fetch_images(resources.remote, config.build_dir, config.links)
     retarget_images(tree, {url: resources.add_download(url, path) for url, path in fetched.items()})
     return [
