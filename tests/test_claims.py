@@ -424,3 +424,12 @@ def test_settings_citation_scope_is_checked() -> None:
     with pytest.raises(ConfigError) as caught:
         ClaimSettings.from_mapping({"citation-scope": "paragraph"}, where="claims")
     assert caught.value.problems == ["'claims.citation-scope': expected 'sentence' or 'preceding', got 'paragraph'"]
+
+
+def test_each_open_gap_names_only_the_reason_of_its_own_mark() -> None:
+    findings, summary = check(
+        '[Smoking causes cancer.]{.needs-source reason="find the review"} '
+        '[Most smokers start young.]{.needs-source reason="ask the CDC"}\n'
+    )
+    assert [f.extra["reason"] for f in findings] == ["find the review", "ask the CDC"]
+    assert summary.open_gaps == 2

@@ -173,10 +173,12 @@ class _Auditor:
         else:
             status = "uncited"
         verdict = SentenceVerdict(piece.text, line, exact, claim or gap, scored, rule, cited_by, waived, gap, status)
+        # the reasons of the marks on this sentence, or of the Div around the unit
+        reasons = "; ".join(dict.fromkeys(piece.gap_reasons if piece.gap else [r for r in unit.gap_reasons[:1] if r]))
         if status != "not-a-claim":
             self.counts["claims"] += 1
             self.counts[status.replace("-", "_") if status != "open-gap" else "open_gaps"] += 1
-            finding = self._finding(unit, verdict)
+            finding = self._finding(unit, verdict, reasons)
             if finding is not None:
                 self.findings.append(finding)
         return verdict
@@ -191,12 +193,11 @@ class _Auditor:
                 return _RULE_FEATURES[name]
         return CLAIM
 
-    def _finding(self, unit: Unit, verdict: SentenceVerdict) -> Finding | None:
+    def _finding(self, unit: Unit, verdict: SentenceVerdict, reasons: str) -> Finding | None:
         shown = f'[{verdict.rule}] "{_shorten(verdict.text)}" (score {verdict.score.explain()})'
         where = "" if verdict.exact else "; the line is approximate"
         severity: Severity
         if verdict.status == "open-gap":
-            reasons = "; ".join(r for r in unit.gap_reasons if r)
             severity = "error" if self.settings.strict else "warning"
             message = f"open gap {shown}: needs a source" + (f" ({reasons})" if reasons else "") + where
             return self._make(severity, GAP_RULE, message, unit, verdict, reason=reasons)

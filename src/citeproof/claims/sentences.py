@@ -60,10 +60,11 @@ class Piece:
     end: int
     keys: tuple[str, ...] = ()  # keys cited inside this sentence
     gap: bool = False  # a .needs-source mark touches it
+    gap_reasons: tuple[str, ...] = ()  # the reasons those marks give
 
 
 def pieces(
-    parts: Sequence[str], cite_at: Sequence[int], cite_keys: Sequence[tuple[str, ...]], gap_at: Sequence[tuple[int, int]] = ()
+    parts: Sequence[str], cite_at: Sequence[int], cite_keys: Sequence[tuple[str, ...]], gap_at: Sequence[tuple[int, int, str]] = ()
 ) -> list[Piece]:
     """The sentences of a unit whose text is ``parts``, with the citations placed by part index."""
     offsets = [0]
@@ -78,8 +79,8 @@ def pieces(
             # a citation right after a sentence's full stop still belongs to that sentence
             if start <= offsets[at] < end or (offsets[at] == end and end == len(text)):
                 keys.extend(k for k in cited if k not in keys)
-        gap = any(offsets[a] < end and offsets[b] > start for a, b in gap_at)
-        found.append(Piece(clean(text[start:end]), start, end, tuple(keys), gap))
+        marks = [reason for a, b, reason in gap_at if offsets[a] < end and offsets[b] > start]
+        found.append(Piece(clean(text[start:end]), start, end, tuple(keys), bool(marks), tuple(r for r in marks if r)))
     if not found and cite_at:  # a unit that is only a citation
         return []
     return found

@@ -49,7 +49,7 @@ class Unit:
     cites: bool = False
     cite_at: list[int] = field(default_factory=list)  # indexes into ``text`` where a citation stood
     cite_keys: list[tuple[str, ...]] = field(default_factory=list)  # the keys of each citation in ``cite_at``
-    gap_at: list[tuple[int, int]] = field(default_factory=list)  # .needs-source spans: (first, end) indexes into ``text``
+    gap_at: list[tuple[int, int, str]] = field(default_factory=list)  # .needs-source spans: (first, end) into ``text``, reason
     note_at: list[int] = field(default_factory=list)  # indexes into ``text`` where each footnote's mark stood
     covered: tuple[str, ...] = ()  # the keys of a cited lead-in that sources this item (lead_in_covers_items)
     notes: list[list[Node]] = field(default_factory=list)  # each footnote's blocks
@@ -150,7 +150,7 @@ def _other(item: Node, tag: str, unit: Unit, waived: bool) -> None:
         if GAP_CLASS in classes:
             unit.gap = True
             unit.gap_reasons.append(_reason(attr))
-            unit.gap_at.append((first, len(unit.text)))
+            unit.gap_at.append((first, len(unit.text), _reason(attr)))
     # Image, RawInline: alt text and raw HTML are not prose the reader takes as a claim
 
 
