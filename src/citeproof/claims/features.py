@@ -208,6 +208,7 @@ _GATED: dict[str, Gated] = {
     "quantity:dose-or-timing": Gated(_DOSE, "once|twice", digits=True),
     "quantity:comparison": Gated(_COMPARISON, "than|as|twice|double|half"),
 }
+_ALL_GATES = tuple(sorted({gate for gated in _GATED.values() for gate in gated.gates}))
 
 
 # "Pain Relief: It works ...": a label before a colon, as list items often start
@@ -278,5 +279,10 @@ def clause_features(clause: str, framed: bool = False) -> dict[str, float]:
         "form:short": len(tokens) <= 5,
     }
     found.update((name, 1.0) for name, on in flags.items() if on)
-    found.update((name, 1.0) for name, gated in _GATED.items() if gated.search(text, lower, has_digit))
+    # every gate substring is looked for once; a pattern runs only where one of its gates is present
+    present = {gate for gate in _ALL_GATES if gate in lower}
+    for name, gated in _GATED.items():
+        gate_open = (gated.digits and has_digit) or not present.isdisjoint(gated.gates)
+        if gate_open and gated.pattern.search(text) is not None:
+            found[name] = 1.0
     return found
