@@ -133,11 +133,13 @@ _EMPATHY = re.compile(
 )
 _NAVIGATION = re.compile(
     r"\b(?:next|last|previous|back|this|following|other)\s+(?:page|section|sheet|side)\b|\bpage\s+\d|\bbelow\b"
-    r"|\bon\s+the\s+back\b|\bturn\s+the\s+page\b",
+    r"|\bon\s+the\s+back\b|\bturn\s+the\s+page\b"
+    # the page speaking about itself: "This handout was written by ...", "Last reviewed on ..."
+    r"|\bthis\s+(?:handout|guide|leaflet|booklet|article|website|form)\b|\b(?:written|reviewed|updated|edited)\s+(?:by|on)\b",
     re.IGNORECASE,
 )
 _FEELINGS = re.compile(
-    r"\b(?:scary|scared|stressful|tough|overwhelm\w*|frustrat\w*|nervous|worried|worry|upset|drained|okay|perfect)\b",
+    r"\b(?:scary|scared|stressful|tough|overwhelm\w*|frustrat\w*|nervous|worried|worry|drained|okay|perfect)\b",
     re.IGNORECASE,
 )
 _THANKS = re.compile(r"^(?:thank\s+you|thanks)\b", re.IGNORECASE)
@@ -198,8 +200,8 @@ _GATED: dict[str, Gated] = {
         "alone|ok|normal|natural|understand|fine|deserve|congrat|great job|well done|yourself|give up|courage|glad you"
         "|we are here|way|too late|you are doing|welcome|small steps",
     ),
-    "form:navigation": Gated(_NAVIGATION, "page|section|sheet|side|below|back"),
-    "form:feelings": Gated(_FEELINGS, "scar|stressful|tough|overwhelm|frustrat|nervous|worr|upset|drained|okay|perfect"),
+    "form:navigation": Gated(_NAVIGATION, "page|section|sheet|side|below|back|this|written|reviewed|updated|edited"),
+    "form:feelings": Gated(_FEELINGS, "scar|stressful|tough|overwhelm|frustrat|nervous|worr|drained|okay|perfect"),
     "logistics:time": Gated(_TIME, "noon|midnight", digits=True),
     "logistics:day": Gated(_DAY, "day"),
     "logistics:place": Gated(_PLACE, "room|suite|floor|building|lobby|desk|entrance"),
