@@ -99,3 +99,29 @@ def test_preview_reloads_on_save_and_marks_uncited_claims(preview: tuple[Project
     _, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert "stopped" in err and "Traceback" not in err
+
+
+def test_preview_serves_an_article_created_while_it_runs(preview: tuple[Project, subprocess.Popen[str], str]) -> None:
+    """A new file is not a known source: the config is read again and the new page is served."""
+    import urllib.error
+    import urllib.request
+
+    project, process, url = preview
+    deadline = time.monotonic() + 60
+    while not (project.build / "article.html").is_file():
+        assert time.monotonic() < deadline, "the first build never finished"
+        time.sleep(0.2)
+    project.write("manuscript/second.md", MINI_DOC.replace("A Small Test Article", "A Second Article"))
+    while True:
+        try:
+            page = urllib.request.urlopen(f"{url}second.html", timeout=10).read().decode("utf-8")
+            if "A Second Article" in page and "citeproof-findings" in page:
+                break
+        except urllib.error.HTTPError:
+            pass  # 404 until the config has been read again
+        assert time.monotonic() < deadline, "the new article was never served"
+        time.sleep(0.2)
+    assert "citeproof-findings" not in (project.build / "second.html").read_text(encoding="utf-8")
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=30)
+    assert process.returncode == 0

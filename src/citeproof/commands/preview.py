@@ -47,7 +47,7 @@ def run(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> i
     session.start()
     stop = threading.Event()
     try:
-        watch_project(config.root, config.build_dir, lambda paths: session.request(), stop)
+        watch_project(config.root, config.build_dir, session.request, stop)
     except KeyboardInterrupt:
         pass  # Ctrl-C is how a preview ends: stop cleanly, exit 0
     finally:

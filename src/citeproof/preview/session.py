@@ -62,6 +62,8 @@ class Session:
         self._wanted = threading.Event()  # a rebuild was asked for
         self._others_wanted = threading.Event()  # the non-HTML formats should follow
         self._threads: list[threading.Thread] = []
+        self._reload_config = True
+        self._flag = threading.Lock()
 
     # -- versions -------------------------------------------------------------------------
     def _publish(self, **changes: Any) -> None:
@@ -85,8 +87,18 @@ class Session:
             self._threads.append(thread)
         self.request()
 
-    def request(self) -> None:
-        """Something changed: rebuild (coalesced: many saves in a row make one rebuild)."""
+    def request(self, paths: set[str] | None = None) -> None:
+        """Something changed: rebuild (coalesced: many saves in a row make one rebuild).
+
+        The configuration is read again unless every changed file is a known article's
+        source: a save of an article is the common case, and the config's own reading
+        (every glob, every table) is time the writer waits for.
+        """
+        config = self.state.config
+        known = {str(d.source) for d in config.documents} if config else set()
+        if paths is None or not {str(Path(p).resolve()) for p in paths} <= known:
+            with self._flag:
+                self._reload_config = True
         self._wanted.set()
 
     def stop(self) -> None:
@@ -110,7 +122,11 @@ class Session:
 
     def _rebuild(self, *, everything: bool) -> None:
         try:
-            config = load_config(self.pyproject)
+            with self._flag:
+                reload, self._reload_config = self._reload_config, False
+            config = self.state.config
+            if reload or config is None or self.state.failure is not None:
+                config = load_config(self.pyproject)
             written = self._build(config, ("html",))
         except CiteproofError as exc:
             self._publish(failure=BuildFailure(exc.message, exc.location or "", exc.hint or ""), checking=False)
