@@ -118,3 +118,9 @@ def test_gated_feature_patterns_agree_with_plain_searches() -> None:
         assert set(clause_features(text)) & set(_GATED) == plain, text
         for name, gated in _GATED.items():
             assert gated.search(stripped, stripped.lower(), any(c.isdigit() for c in stripped)) == (name in plain), (name, text)
+
+
+def test_a_question_frame_leaves_a_statement() -> None:
+    ((clause, framed),) = clauses("Did you know that using a spacer gets more medicine into the lungs?")
+    assert framed and clause == "Using a spacer gets more medicine into the lungs."
+    assert "form:question" not in clause_features(clause, framed)

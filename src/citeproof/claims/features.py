@@ -84,6 +84,8 @@ def clauses(sentence: str) -> list[tuple[str, bool]]:
         frame = _FRAME.match(part)
         if frame is not None and len(_WORD.findall(part, frame.end())) >= 3:
             inner = part[frame.end() :]
+            if part[:2].lower() == "di" or part[:3].lower() == "do ":  # "Did you know that X?": the question is the frame's
+                inner = inner.rstrip().removesuffix("?") + "."
             found.append((inner[:1].upper() + inner[1:], True))
         else:
             found.append((part, False))
@@ -225,6 +227,11 @@ def _main_clause(clause: str) -> str:
     return clause if lead is None else clause[lead.end() :]
 
 
+def _verb_s(word: str) -> bool:
+    """Looks like a present-tense verb after a singular subject ("raises", "helps")."""
+    return len(word) > 3 and word.endswith("s") and not word.endswith(_NOT_VERB_S)
+
+
 def _imperative(tokens: list[str]) -> tuple[bool, bool]:
     """(opens with a known instruction verb, has an instruction's shape: verb-like word + object)."""
     while len(tokens) > 1 and tokens[0] in _ADVERBS:
@@ -247,7 +254,7 @@ def _finite(tokens: list[str]) -> bool:
         return True
     for index in range(1, min(len(tokens), 6)):
         word, before = tokens[index], tokens[index - 1]
-        if word.endswith("s") and not word.endswith(_NOT_VERB_S) and before not in _DETERMINERS and len(word) > 3:
+        if _verb_s(word) and before not in _DETERMINERS:
             return True
     # a plural subject and a base verb: "Vaccines train the ...", "Clouds block ..."
     return len(tokens) > 2 and tokens[0].endswith("s") and tokens[2] in _DETERMINERS
