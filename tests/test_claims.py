@@ -428,8 +428,24 @@ def test_settings_citation_scope_is_checked() -> None:
 
 def test_each_open_gap_names_only_the_reason_of_its_own_mark() -> None:
     findings, summary = check(
-        '[Smoking causes cancer.]{.needs-source reason="find the review"} '
-        '[Most smokers start young.]{.needs-source reason="ask the CDC"}\n'
+        '[Smoking causes cancer.]{.needs-source reason="find the review"} [Most smokers start young.]{.needs-source reason="ask the CDC"}\n'
     )
     assert [f.extra["reason"] for f in findings] == ["find the review", "ask the CDC"]
     assert summary.open_gaps == 2
+
+
+def test_needs_source_div_counts_its_claims_not_its_lead_ins() -> None:
+    findings, summary = check(
+        """
+        ::: {.needs-source reason="ask the author"}
+        Misuse often leads to bladder damage. Common effects include:
+        :::
+        """
+    )
+    assert [(f.rule, f.extra["sentence"]) for f in findings] == [("needs-source", "Misuse often leads to bladder damage.")]
+    assert (summary.sentences, summary.open_gaps) == (2, 1)
+
+
+def test_a_waived_sentence_is_placed_on_its_own_line() -> None:
+    findings, _ = check("Smoking causes cancer [@a].\n[Most smokers want to quit.]{.no-claim}\n")
+    assert [(f.rule, f.location.line) for f in findings] == [("no-claim", 2)]

@@ -130,7 +130,8 @@ class _Auditor:
         found: list[SentenceVerdict] = []
         position = origin
         # a sentence is searched for only inside its unit's stretch of the source
-        limit = origin + len(_NON_ALNUM.sub("", "".join(unit.locate).lower())) + _SLACK if len(own) > 1 else origin
+        searched = len(own) > 1 or bool(unit.waived_text)
+        limit = origin + len(_NON_ALNUM.sub("", "".join(unit.locate).lower())) + _SLACK if searched else origin
         sentence_line, sentence_exact = line, exact
         for index, piece in enumerate(own):
             cited_by = covers[index] or unit.covered
@@ -148,7 +149,9 @@ class _Auditor:
             waived_quotes = quotations(waived)
             for piece in pieces([waived], [], []):
                 quote = next((q for q in waived_quotes if piece.start <= q.start < piece.end), None)
-                found.append(self._sentence(unit, piece, (), quote, (line, exact), waived=True))
+                at = locator.position(piece.text, origin, limit)
+                place = (line, exact) if at is None else (locator.line_at(at), exact)
+                found.append(self._sentence(unit, piece, (), quote, place, waived=True))
         return found
 
     def _sentence(
@@ -161,7 +164,8 @@ class _Auditor:
         claim = scored.claim or rule in (QUOTATION, UNATTRIBUTED_QUOTATION) or unit.kind == "block-quote"
         if rule == UNATTRIBUTED_QUOTATION:
             cited_by = piece.keys  # an anonymous quotation is sourced only in its own sentence
-        gap = piece.gap or unit.gap_all
+        # a marked sentence is an open gap whatever it says; in a marked Div, only its claims are
+        gap = piece.gap or (unit.gap_all and claim)
         if gap:
             status = "open-gap"
         elif not claim:

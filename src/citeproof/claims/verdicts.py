@@ -98,7 +98,7 @@ def explain_lines(path: str, verdicts: Iterable[UnitVerdict]) -> Iterable[str]:
         where = f"{path}:{unit.line}" if unit.line is not None else path
         yield f"{where}: {unit.kind}" + ("" if unit.exact else " (line approximate)")
         for sentence in unit.sentences:
-            cited = f" by {', '.join('@' + k for k in sentence.cited_by)}" if sentence.cited_by else ""
+            cited = f" by {', '.join('@' + k for k in sentence.cited_by)}" if sentence.status == "cited" else ""
             text = sentence.text if len(sentence.text) <= 70 else sentence.text[:69] + "…"
             marks = " [waived]" if sentence.waived else ""
             yield f"  {sentence.line or '?':>4} {sentence.status + cited:24} {sentence.score.explain():58} {text}{marks}"
