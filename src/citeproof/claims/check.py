@@ -135,7 +135,7 @@ class _Auditor:
         sentence_line, sentence_exact = line, exact
         for index, piece in enumerate(own):
             cited_by = covers[index] or unit.covered
-            if index > 0 or len(own) > 1:
+            if len(own) > 1:
                 at = locator.position(piece.text, position, limit)
                 if at is not None:
                     position = at + 1  # a repeated sentence is found again further on
