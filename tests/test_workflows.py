@@ -82,6 +82,8 @@ def test_workflow_content_runs_on_content_changes_and_uploads_outputs() -> None:
         assert set(triggers[event]["paths"]) >= CONTENT_PATHS, event
     runs = " ".join(str(step.get("run", "")) for step in _steps(workflow))
     assert "nox -s check" in runs and re.search(r"nox -s validate -- .*--require-tools", runs)
+    checkout = next(step for step in _steps(workflow) if str(step.get("uses", "")).startswith("actions/checkout"))
+    assert checkout.get("with", {}).get("persist-credentials") is False  # no token in .git/config for content to read
     uses = [str(step.get("uses", "")) for step in _steps(workflow)]
     assert any(u.startswith("actions/upload-artifact@") for u in uses)
     assert any(u.startswith("actions/deploy-pages@") for u in uses)
