@@ -18,7 +18,8 @@ def test_check_article_open_gaps_are_warnings(make_project: MakeProject) -> None
     project = make_project(copy_article=True)
     result = project.run("check")
     assert result.code == 0, result.out + result.err
-    assert "open gaps 25" in result.out and "uncited 0" in result.out
+    # counted per sentence: 34 marked claim sentences, none uncited
+    assert "open gaps 34" in result.out and "uncited 0" in result.out
     assert "unattributed-quotation" in result.out  # the anonymous quotation stays visible
     assert "error:" not in result.out
 
@@ -27,7 +28,7 @@ def test_check_article_strict_fails_on_open_gaps(make_project: MakeProject) -> N
     project = make_project(copy_article=True)
     result = project.run("check", "--strict")
     assert result.code == 1
-    assert result.out.count(": error: open gap") == 25
+    assert result.out.count(": error: open gap") == 34
 
 
 def test_check_original_article_lists_every_unsourced_claim(make_project: MakeProject) -> None:
@@ -36,11 +37,13 @@ def test_check_original_article_lists_every_unsourced_claim(make_project: MakePr
     result = project.run("check")
     assert result.code == 1
     errors = [line for line in result.out.splitlines() if ": error: " in line]
-    assert len(errors) == 25
+    assert len(errors) == 37  # one per uncited sentence, in 25 units
+    assert len({line.split(": error: ")[0] for line in errors}) == 25
     assert all(line.startswith("manuscript/original.md:") for line in errors)
     quotation = next(line for line in errors if "[unattributed-quotation]" in line)
     assert quotation.startswith("manuscript/original.md:5:")
-    assert "Recent data shows" in quotation
+    recent = next(line for line in errors if "Recent data shows" in line)
+    assert recent.startswith("manuscript/original.md:5: error: uncited claim [evidence-language]")
 
 
 def test_check_json_report(make_project: MakeProject) -> None:
