@@ -40,7 +40,8 @@ def case(
     folder = CASES / name
     folder.mkdir()
     for rel, content in files.items():
-        p = folder / rel
+        # Stored as <name>.in: linters and formatters must not read a broken pyproject.toml, filter or Markdown.
+        p = folder / (rel + ".in")
         p.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             p.write_bytes(content)
