@@ -89,3 +89,24 @@ def test_check_citation_lost_in_a_product_is_reported(make_project: MakeProject)
     result = project.run("check")
     assert result.code == 1
     assert "manuscript/article.md:9: error: in the brochure product: uncited claim" in result.out
+
+
+def test_check_reads_products_through_a_content_filter_with_no_json_door(make_project: MakeProject) -> None:
+    # A project's own content filter, panflute only: the check still reads each product through it.
+    products = '[tool.citeproof.products]\nhtml = { format = "html" }\nhandout = { format = "pdf", layout = "handout" }\n'
+    project = make_project(config=products)
+    (project.root / "filters").mkdir()
+    (project.root / "filters" / "uncite.py").write_text(
+        "import panflute as pf\n\nCITEPROOF_CONTENT_FILTER = True\n\n\n"
+        "def action(elem, doc):\n"
+        "    if isinstance(elem, pf.Cite) and doc.get_metadata('citeproof-product') == 'html':\n"
+        "        return []\n\n\n"
+        "def main(doc=None):\n    return pf.run_filter(action, doc=doc)\n",
+        encoding="utf-8",
+    )
+    config = project.root / "pyproject.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("filters = [", 'filters = ["filters/uncite.py", ', 1), encoding="utf-8")
+    result = project.run("check")
+    assert "manuscript/article.md:7: error: in the html product: uncited claim" in result.out
+    assert "in the handout product" not in result.out

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import panflute as pf
 import pypandoc
 import pytest
 
+from citeproof.build.filtering import load_filter
 from citeproof.project.resources import PACKAGED_FILTERS as FILTERS
 
 
@@ -54,3 +58,74 @@ def test_filter_images_standalone(markdown: str, ok: bool) -> None:
         assert 'alt: "A chart"' in done.stdout
     else:
         assert "has no alt text" in done.stderr
+
+
+# Every place a div or span can sit, each rule, the brochure's heading before the refs, and
+# prose that looks like a class ("not-for-profit", "only-child").
+PRODUCT_CASES = """\
+---
+title: "Care [on screens]{.only-web}"
+---
+
+A not-for-profit clinic; an only-child. [Print only.]{.only-print} [Not in brochure.]{.not-brochure}
+
+::: {.only-brochure}
+Brochure text with [a web span]{.only-web} inside.
+
+::: not-print
+Nested, not in print.
+:::
+:::
+
+- item [one]{.not-web}
+- ::: only-handout
+  Handout item.
+  :::
+
+| a | b |
+|---|---|
+| [cell]{.only-html} | plain |
+
+Footnote here.[^1] > quote
+
+> [Quoted]{.not-html} words.
+
+[^1]: A note [with a span]{.only-print}.
+
+## References {.unnumbered}
+
+::: {#refs .not-web}
+:::
+"""
+
+
+@pytest.mark.parametrize(
+    ("product", "fmt", "layout"),
+    [("html", "html", "page"), ("epub", "epub", "book"), ("handout", "pdf", "handout"), ("brochure", "pdf", "brochure")],
+)
+def test_products_json_door_matches_the_panflute_filter(product: str, fmt: str, layout: str) -> None:
+    module = load_filter(FILTERS / "products.py")
+    ast_json = pypandoc.convert_text(PRODUCT_CASES, "json", format="markdown")
+    doc = pf.load(io.StringIO(ast_json))
+    for key, value in {"citeproof-product": product, "citeproof-format": fmt, "citeproof-layout": layout}.items():
+        doc.metadata[key] = value
+    expected = module.main(doc).to_json()
+    ast = json.loads(ast_json)
+    pruned = module.product_ast(ast, ast_json, product=product, fmt=fmt, layout=layout)
+    assert pruned is not None  # every product loses something in this document
+    assert pruned["blocks"] == expected["blocks"]
+    expected["meta"] = {k: v for k, v in expected["meta"].items() if not k.startswith("citeproof-")}
+    assert pruned["meta"] == expected["meta"]
+    assert json.loads(ast_json) == ast  # the input is left as it was
+
+
+def test_products_json_door_skips_a_product_it_does_not_change() -> None:
+    module = load_filter(FILTERS / "products.py")
+    text = "A not-for-profit clinic. [Web only.]{.only-web}\n\n## References\n\n::: {#refs}\n:::\n"
+    ast_json = pypandoc.convert_text(text, "json", format="markdown")
+    ast = json.loads(ast_json)
+    assert module.product_ast(ast, ast_json, product="html", fmt="html", layout="page") is None
+    assert module.product_ast(ast, ast_json, product="handout", fmt="pdf", layout="handout") is not None
+    brochure = module.product_ast(ast, ast_json, product="brochure", fmt="pdf", layout="brochure")
+    assert brochure is not None and not any(block["t"] == "Header" for block in brochure["blocks"])
+    assert brochure["blocks"][-1] is ast["blocks"][-1]  # what is kept is shared, not copied

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from citeproof.build.clinic import Clinic
-from citeproof.build.filtering import is_content_filter
+from citeproof.build.filtering import is_content_filter, load_filter
 from citeproof.build.products import Product, select_outputs
 from citeproof.build.render import Job, filtered_document
 from citeproof.build.review import review_findings, review_status
@@ -47,6 +47,37 @@ class CheckResult:
 def _content_filters(config: Config) -> tuple[Path, ...]:
     """The filters that decide what a product contains (they declare ``CITEPROOF_CONTENT_FILTER = True``)."""
     return tuple(p for p in config.filters if is_content_filter(p))
+
+
+# A content filter may also offer its rules as a pure function on pandoc's JSON (as Python
+# data): ``product_ast(ast, ast_json, *, product, fmt, layout)`` returns the product's AST,
+# or None when it changes nothing (filters/products.py). Reading four products of a long
+# article through panflute cost the check about 7x pandoc's parse; this costs a string search
+# for a product that nothing changes.
+JSON_DOOR = "product_ast"
+JsonDoor = Callable[..., "dict[str, Any] | None"]
+
+
+def _json_doors(paths: Sequence[Path]) -> list[JsonDoor] | None:
+    """Each content filter's function on pandoc's JSON, in order; None when one has none (then panflute reads the products)."""
+    doors: list[JsonDoor] = []
+    for path in paths:
+        door = getattr(load_filter(path), JSON_DOOR, None)
+        if not callable(door):
+            return None
+        doors.append(door)
+    return doors
+
+
+def _product_ast(parsed: ParsedDocument, product: Product, doors: Sequence[JsonDoor]) -> dict[str, Any] | None:
+    """The document as ``product`` says it, through the filters' JSON functions; None when they change no block."""
+    ast, text = parsed.ast, parsed.ast_json
+    for door in doors:
+        changed = door(ast, text, product=product.name, fmt=product.format, layout=product.layout)
+        if changed is not None:
+            ast = changed
+            text = json.dumps(ast, ensure_ascii=False, separators=(",", ":"))  # the next filter searches it too
+    return None if ast["blocks"] == parsed.ast["blocks"] else ast
 
 
 def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool, release: bool = False) -> CheckResult:
@@ -140,15 +171,22 @@ def _product_findings(
     content_filters = _content_filters(config)
     if not content_filters:
         return []
+    doors = _json_doors(content_filters)
     seen = {(f.location.line, f.rule) for f in full}
     extra: dict[tuple[int | None, str], Finding] = {}
     outputs = select_outputs(parsed.config.name, products, wanted=None, formats=None, paper=None, allowed=parsed.config.products)
     # One check per product, not per paper size: paper does not change the words.
     for output in {o.product.name: o for o in outputs}.values():
-        job = Job(parsed, bib, Path(), output)  # the style plays no part before citeproc
-        filtered = filtered_document(job, config, clinic, filters=content_filters).to_json()
-        if filtered["blocks"] == parsed.ast["blocks"]:
-            continue  # the filters changed no block: the full text's findings stand for this product
+        if doors is not None:
+            maybe = _product_ast(parsed, output.product, doors)
+            if maybe is None:
+                continue  # the filters changed no block: the full text's findings stand for this product
+            filtered = maybe
+        else:  # a content filter with no JSON function: the product as the build makes it
+            job = Job(parsed, bib, Path(), output)  # the style plays no part before citeproc
+            filtered = filtered_document(job, config, clinic, filters=content_filters).to_json()
+            if filtered["blocks"] == parsed.ast["blocks"]:
+                continue
         findings, _ = check_ast(filtered, parsed.source_text, parsed.display, settings)
         for finding in findings:
             place = (finding.location.line, finding.rule)
