@@ -106,3 +106,23 @@ def test_filter_that_loops_is_stopped_at_its_limit(tmp_path: Path, monkeypatch: 
     # The thread is usable afterwards: no stop is left pending.
     assert apply_filters(pf.Doc(), [_filter(tmp_path, "fine", "def main(doc=None):\n    return doc\n")]) is not None
     time.sleep(0.6)
+
+
+def test_signal_inside_a_deferred_block_waits_for_its_end() -> None:
+    """Replacing outputs as a set must not be cut in half: the interrupt comes after the block."""
+    import os
+    import signal
+
+    from citeproof import cli
+
+    previous = cli._catch_signals()
+    finished = False
+    try:
+        with pytest.raises(KeyboardInterrupt), process.deferred_signals():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.2)  # the handler has run by now, and did not raise here
+            finished = True
+    finally:
+        cli._restore_signals(previous)
+    assert finished
+    assert process.stop_signal() == signal.SIGTERM

@@ -391,8 +391,9 @@ def _catch_signals() -> Handlers:
 def _on_signal(signum: int, frame: FrameType | None) -> None:
     # The first signal stops the children and unwinds the run through every finally
     # (staging folders removed); a second one only hurries the children with SIGKILL,
-    # and never raises, so it cannot cut that cleanup short.
-    if process.begin_stop(signum):
+    # and never raises, so it cannot cut that cleanup short. Inside process.deferred_signals()
+    # (replacing the outputs as a set) the raise waits for the end of that block.
+    if process.begin_stop(signum) and process.interrupt_now():
         raise KeyboardInterrupt
 
 

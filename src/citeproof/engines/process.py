@@ -21,7 +21,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from citeproof.errors import RunInterruptedError, ToolFailedError, ToolMissingError
@@ -43,12 +43,15 @@ class _State:
     """The run's one piece of mutable state (a class attribute, so no ``global``)."""
 
     stop_signal: int | None = None  # set once a stop has begun; 0 when not caused by a signal
+    deferring = 0  # > 0 inside deferred_signals(): a signal is noted, raised at its end
+    pending = False
 
 
 def reset() -> None:
     """Forget a previous stop (``cli.main`` calls this at the start of every run)."""
     with _lock:
         _State.stop_signal = None
+        _State.pending = False
 
 
 def stop_signal() -> int | None:
@@ -75,6 +78,31 @@ def begin_stop(signum: int = 0) -> bool:
     for stopper in stoppers:
         stopper()
     return first
+
+
+@contextlib.contextmanager
+def deferred_signals() -> Iterator[None]:
+    """A step that must not be cut in half (replacing the outputs as a set): a signal waits for its end.
+
+    The signal still stops every child at once; only the KeyboardInterrupt that unwinds the
+    run is raised when the block ends, so the block either completes or rolls back whole.
+    """
+    _State.deferring += 1
+    try:
+        yield
+    finally:
+        _State.deferring -= 1
+    if _State.deferring == 0 and _State.pending:
+        _State.pending = False
+        raise KeyboardInterrupt
+
+
+def interrupt_now() -> bool:
+    """For the signal handler: True when it should raise now, False when a deferred block will."""
+    if _State.deferring:
+        _State.pending = True
+        return False
+    return True
 
 
 def on_stop(stopper: Callable[[], None]) -> Callable[[], None]:
