@@ -494,6 +494,36 @@ case(
     slow=True,
 )
 
+# --- the same inputs through `citeproof check` (it parses with the same guards) --------------------
+doc("check-alias-bomb", "\n".join(bomb) + "\n---\n\nText.\n", args=["check"], exit=1, names=DOC + ":2", why="check: alias bomb", seconds=10)
+doc(
+    "check-nested-list-200",
+    FM + "".join("  " * i + "- a\n" for i in range(200)),
+    args=["check"],
+    exit=1,
+    names=DOC,
+    why="check: deep lists",
+)
+doc(
+    "check-date-mapping",
+    "---\ntitle: x\ndate: {year: 2024}\n---\n\nText.\n",
+    args=["check"],
+    exit=1,
+    names=DOC + ":3",
+    why="check: date as a mapping",
+)
+doc("check-nul-byte", FM + "A NUL \x00 here.\n", args=["check"], exit=1, names=DOC + ":7", why="check: NUL byte")
+doc("check-brackets", FM + "[x" * 20 + "]" * 20 + "\n", args=["check"], exit=1, names=DOC + ":7", why="check: nested brackets", seconds=10)
+doc(
+    "check-pandoc-garbage",
+    FM + "Edited.\n",
+    args=["check"],
+    env={"CITEPROOF_PANDOC": "{tools}/pandoc-garbage"},
+    exit=3,
+    names="pandoc-garbage",
+    why="check: pandoc printing garbage",
+)
+
 # --- signals during a real build -----------------------------------------------------------------
 SIGFILT = BASE_PY.replace('"images"]', '"images", "filters/slow.py"]')
 SLOW_FILTER = (
