@@ -89,6 +89,40 @@ def test_readability_counts_words_and_sentences() -> None:
     assert measured.words == 12 and measured.sentences == 2 and measured.flesch_kincaid < 1
 
 
+# Text that trips tokenisers: contractions in both apostrophes and in capitals, possessives,
+# quotes, hyphens, numbers, accents, lone punctuation, sentences of one or two words, and
+# a section ending on a colon (its sentence runs on into the next in textstat's count).
+AWKWARD = [
+    "",
+    "Ok.",
+    "DON'T stop. Don't stop. Don’t stop! The patients' charts aren't 'ready' yet; we'll see.",
+    "Blood-pressure cuffs read 120/80 mm Hg -- e.g. at 9:30 a.m. ... Then re-check. Yes? No!",
+    "Écoute: naïve coöperation, façade and “smart quotes” with ’single’ ones. Rock 'n' roll's 'tis.",
+    "Your cardiovascular rehabilitation necessitates individualized pharmacological interventions:",
+    "Hypertension is asymptomatic. Ask... why? 3 4 5. A. B. C. Immunization reduces hospitalization.",
+]
+
+
+def test_readability_grades_equal_textstats_own() -> None:
+    # The grades are computed from cached counts, not by textstat: they must be textstat's to the bit.
+    from textstat.textstat import textstatistics  # type: ignore[import-untyped]
+
+    from citeproof.readability.level import _grade, _tally
+
+    stats = textstatistics()
+    stats.set_lang("en-US")
+    stats.set_rounding_points(None)
+    texts = [*AWKWARD, SAMPLE.read_text(encoding="utf-8")]
+    for text in [*texts, " ".join(texts)]:
+        measured = grade(text)
+        assert (measured.flesch_kincaid, measured.smog) == (stats.flesch_kincaid_grade(text), stats.smog_index(text)), text
+    total = _tally(texts[0])
+    for text in texts[1:]:
+        total += _tally(text)
+    joined = " ".join(texts)
+    assert _grade(joined, total) == grade(joined)  # a whole document's tally is the sum of its sections'
+
+
 def test_readability_settings_reject_bad_values() -> None:
     with pytest.raises(ConfigError) as caught:
         ReadabilitySettings.from_mapping({"target-grade": 40, "long-sentence-words": "25", "targetgrade": 6})

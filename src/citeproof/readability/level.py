@@ -11,6 +11,7 @@ for another ``lang`` only long sentences are reported, with a note saying so.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -144,22 +145,85 @@ def word_count(text: str) -> int:
 
 
 def grade(text: str) -> Grade:
-    """Flesch-Kincaid and SMOG grades of English ``text`` (textstat, syllables by Pyphen)."""
-    # textstat (and its nltk) cost a third of a second to import: only `check` pays it.
-    from textstat.textstat import textstatistics  # type: ignore[import-untyped]
+    """Flesch-Kincaid and SMOG grades of English ``text``, exactly as textstat 0.7.13 gives them."""
+    return _grade(text, _tally(text))
 
-    stats = textstatistics()
+
+@dataclass(frozen=True)
+class _Tally:
+    """textstat's word, syllable and polysyllable counts of a text (they add up over texts joined by spaces)."""
+
+    words: int
+    syllables: int
+    polysyllables: int
+
+    def __add__(self, other: _Tally) -> _Tally:
+        return _Tally(self.words + other.words, self.syllables + other.syllables, self.polysyllables + other.polysyllables)
+
+
+def _grade(text: str, tally: _Tally) -> Grade:
+    """The grades of ``text`` from its tally; the formulas and their float arithmetic are textstat's own.
+
+    textstat.flesch_kincaid_grade and smog_index re-split the text for every count and ask
+    Pyphen about every word each time (a 10,000-paragraph article: 10 s, most of
+    ``citeproof check``); here each word's syllables are looked up once per run and the
+    whole document's grade adds up its sections' tallies (tests/test_readability.py holds
+    the two equal on awkward text).
+    """
+    counted = _textstat_sentences(text)
+    per_sentence = tally.words / counted if counted else 0.0
+    per_word = tally.syllables / tally.words if tally.words else 0.0
+    flesch_kincaid = 0.0 if per_sentence == 0 or per_word == 0 else (0.39 * per_sentence) + (11.8 * per_word) - 15.59
+    smog = (1.043 * (30 * (tally.polysyllables / counted)) ** 0.5) + 3.1291 if counted else 0.0
+    return Grade(words=word_count(text), sentences=len(sentences(text)), flesch_kincaid=flesch_kincaid, smog=smog)
+
+
+# textstat's own tokenising (textstat.backend: remove_punctuation, list_words, count_sentences), compiled once.
+_NON_CONTRACTION = re.compile(r"\'(?!" + r"[tsd]|ve|ll|re" + ")")
+_PUNCTUATION = re.compile(r"[^\w\s\']")
+_TEXTSTAT_SENTENCE = re.compile(r"\b[^.!?]+[.!?]*", re.UNICODE)
+
+
+def _textstat_words(text: str) -> list[str]:
+    return _PUNCTUATION.sub("", _NON_CONTRACTION.sub("", text)).split()
+
+
+def _textstat_sentences(text: str) -> int:
+    """textstat's count_sentences: its pieces, less those of two words or fewer; at least 1 for any text."""
+    if not text:
+        return 0
+    pieces = _TEXTSTAT_SENTENCE.findall(text)
+    return max(1, sum(1 for piece in pieces if len(_textstat_words(piece)) > 2))
+
+
+def _tally(text: str) -> _Tally:
+    """textstat's counts: its words, their syllables (Pyphen's en-US patterns, plus one) and those of three or more."""
+    syllables = _syllables()
+    total = poly = 0
+    words = _textstat_words(text)
+    for word in words:
+        count = syllables.get(word)
+        if count is None:
+            count = syllables[word] = len(_pyphen().positions(word.lower())) + 1
+        total += count
+        poly += count >= 3
+    return _Tally(len(words), total, poly)
+
+
+@functools.cache
+def _syllables() -> dict[str, int]:
+    """Each word's syllable count, asked of Pyphen once per run."""
+    return {}
+
+
+@functools.cache
+def _pyphen() -> Any:
     # "en-US", not "en": for "en" textstat 0.7.13 counts syllables with nltk's cmudict,
     # which it downloads at run time; a build tool must not reach the network, so the
     # syllables come from Pyphen's US English hyphenation patterns (shipped with Pyphen).
-    stats.set_lang("en-US")
-    stats.set_rounding_points(None)
-    return Grade(
-        words=word_count(text),
-        sentences=len(sentences(text)),
-        flesch_kincaid=float(stats.flesch_kincaid_grade(text)),
-        smog=float(stats.smog_index(text)),
-    )
+    import pyphen  # type: ignore[import-untyped]
+
+    return pyphen.Pyphen(lang="en-US")
 
 
 def check_readability(
@@ -189,12 +253,15 @@ def check_readability(
             )
         )
     whole: list[str] = []
+    whole_tally = _Tally(0, 0, 0)
     for section in parts:
         text = section.text
         whole.append(text)
         where = Location(path, section.line if section.line is not None else section.passages[0].line)
         if english:
-            counts["sections_above_grade"] += _judge(findings, section, grade(text), where, settings, strict=strict)
+            tally = _tally(text)
+            whole_tally += tally
+            counts["sections_above_grade"] += _judge(findings, section, _grade(text, tally), where, settings, strict=strict)
         for passage in section.passages:
             for sentence in sentences(passage.text):
                 size = word_count(sentence)
@@ -222,7 +289,7 @@ def check_readability(
                         )
                     )
     if english and whole:
-        overall = grade(" ".join(whole))
+        overall = _grade(" ".join(whole), whole_tally)  # joined by spaces: the tallies add up
         findings.append(
             Finding(
                 "info",
