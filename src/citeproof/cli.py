@@ -263,6 +263,14 @@ def _add_report_format(parser: argparse.ArgumentParser) -> None:
 COMMANDS = ("build", "check", "links", "validate", "init", "new", "preview", "refs")
 
 
+def _say(err: TextIO, message: str) -> None:
+    """An error for the user: messages quote input (keys, paths, URLs), so no line of it may act on a
+    terminal or start a CI workflow command."""
+    from citeproof.findings import escape_text, safe_line
+
+    print("\n".join(safe_line(escape_text(line)) for line in message.split("\n")), file=err)
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run citeproof with ``argv``; return the exit code (never raises for a user's mistake)."""
     out = out or sys.stdout
@@ -291,16 +299,16 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
             print(f"citeproof: stopped by {signal.Signals(process.stop_signal() or 2).name}", file=err)
             return ExitCode.TERMINATED if process.stop_signal() == signal.SIGTERM else ExitCode.INTERRUPTED
         _traceback(args, err)
-        print(f"citeproof: error: {exc}", file=err)
+        _say(err, f"citeproof: error: {exc}")
         return exc.exit_code
     except OSError as exc:  # a file or folder in the way (build/ is a file, read-only, disk full)
         problem = FileSystemError(f"{exc.strerror or exc}", location=exc.filename and str(exc.filename), hint=_os_hint(exc))
         _traceback(args, err)
-        print(f"citeproof: error: {problem}", file=err)
+        _say(err, f"citeproof: error: {problem}")
         return problem.exit_code
     except Exception as exc:  # a bug in citeproof: one line for users, the traceback on request
         _traceback(args, err)
-        print(f"citeproof: internal error: {type(exc).__name__}: {exc}", file=err)
+        _say(err, f"citeproof: internal error: {type(exc).__name__}: {exc}")
         if not args.traceback:
             print("  hint: this is a bug in citeproof; run again with --traceback and report what it prints", file=err)
         return ExitCode.INTERNAL

@@ -32,6 +32,7 @@ from citeproof.build.sandbox import (
     retarget_images,
     shown,
 )
+from citeproof.engines import process
 from citeproof.errors import ConfigError
 from citeproof.findings import Finding
 from citeproof.project.citations import malformed_citations, raise_malformed
@@ -127,7 +128,9 @@ def build(config: Config, options: BuildOptions, *, log: Log) -> list[Path]:
             for warning in warnings:
                 log(f"warning: {job.parsed.display} ({job.output.filename}): {warning}")
         # Only now, with every output complete, replace the previous ones, as one set.
-        written = publish(stage, config.build_dir)
+        # A signal now waits for the set to be replaced (or rolled back) whole.
+        with process.deferred_signals():
+            written = publish(stage, config.build_dir)
         store.record(jobs, written)
         outputs = [p for p in written if p.parent == config.build_dir]
         for target in outputs:

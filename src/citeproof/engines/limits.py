@@ -12,7 +12,10 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from citeproof.project.problems import Problems
 
 from citeproof.errors import ConfigError
 
@@ -40,23 +43,30 @@ def current() -> Limits:
     return _current[0]
 
 
-def configure(table: Mapping[str, Any] | None) -> Limits:
-    """Apply a project's ``[tool.citeproof.limits]`` table (the environment still wins)."""
-    base = Limits()
-    problems = []
+def configure(table: Mapping[str, Any] | None, problems: Problems | None = None) -> Limits:
+    """Apply a project's ``[tool.citeproof.limits]`` table (the environment still wins).
+
+    With ``problems`` (the config loader's collector) bad keys are added there, in the config's
+    one message style; without, one ConfigError is raised here.
+    """
+    from citeproof.project.problems import Problems
+
+    collector = problems if problems is not None else Problems()
     names = {f.name.replace("_", "-"): f for f in dataclasses.fields(Limits)}
+    raw = dict(table or {})
+    collector.unknown_keys(raw, names, "tool.citeproof.limits")
     changes: dict[str, Any] = {}
-    for key, value in (table or {}).items():
+    for key, value in raw.items():
         field = names.get(key)
         if field is None:
-            problems.append(f"tool.citeproof.limits.{key}: unknown key; choose from {', '.join(sorted(names))}")
-        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            problems.append(f"tool.citeproof.limits.{key}: expected a positive number, got {value!r}")
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            collector.add(f"tool.citeproof.limits.{key}", f"expected a positive number, got {value!r}")
         else:
             changes[field.name] = int(value) if field.type == "int" else float(value)
-    if problems:
-        raise ConfigError(problems)
-    _current[:] = [_from_environment(dataclasses.replace(base, **changes))]
+    if problems is None:
+        collector.raise_if_any()
+    _current[:] = [_from_environment(dataclasses.replace(Limits(), **changes))]
     return _current[0]
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from citeproof.build.clinic import Clinic, clinic_from_table
 from citeproof.build.layout import PAPERS
 from citeproof.build.products import FORMATS, Product, products_from_table
+from citeproof.engines import limits as engine_limits
 from citeproof.errors import ConfigError
 from citeproof.links.settings import LinkSettings
 from citeproof.project.policy import KEYS as POLICY_KEYS
@@ -68,6 +69,15 @@ TOP_KEYS: dict[str, dict[str, Any]] = {
     "claims": {"description": "the claim check"},
     "links": {"description": "the link check"},
     "review": {"description": "medical review"},
+    "limits": {
+        "description": "time and size limits of one run",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            key: {"type": "number", "exclusiveMinimum": 0}
+            for key in ("typst-seconds", "filter-seconds", "pandoc-seconds", "document-megabytes", "nesting-depth", "yaml-nodes")
+        },
+    },
     "readability": {"description": "the reading level citeproof check reports"},
     "refs": {"description": "reference verification against public registries"},
     # What content may do during a build (citeproof.project.policy), filled in from ContentPolicy.
@@ -260,6 +270,8 @@ class _Validator:
             refs=refs_settings(self.table(raw, "refs"), self.root, problems=self.problems),
             policy=policy,
         )
+        # Engines read their limits from one place for the whole run; the environment still wins.
+        engine_limits.configure(self.table(raw, "limits"), self.problems)
         self.problems.raise_if_any(location=str(self.pyproject))
         return config
 
