@@ -19,7 +19,15 @@ yaml = pytest.importorskip("yaml", reason="install the test group: uv pip instal
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 # The project's own overrides and the packaged templates and filters both shape the content.
-CONTENT_PATHS = {"manuscript/**", "bibliography.bib", "references.lock.json", "filters/**", "templates/**", "src/citeproof/data/**", "pyproject.toml"}
+CONTENT_PATHS = {
+    "manuscript/**",
+    "bibliography.bib",
+    "references.lock.json",
+    "filters/**",
+    "templates/**",
+    "src/citeproof/data/**",
+    "pyproject.toml",
+}
 
 
 def _nox_sessions() -> set[str]:
