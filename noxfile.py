@@ -44,7 +44,7 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff (style, bugs and formatting) and mypy --strict on src/."""
     session.install("-c", LOCK, "-e", ".[validate]", "--group", "lint")  # mypy reads the validators' imports too
-    paths = ["src", "tests", "filters", "benchmarks", "noxfile.py"]
+    paths = ["src", "tests", "filters", "benchmarks", "scripts", "noxfile.py"]
     session.run("ruff", "check", *paths)
     session.run("ruff", "format", "--check", *paths)
     session.run("mypy")
