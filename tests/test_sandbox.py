@@ -7,8 +7,6 @@ HTML text, every member of the EPUB, and the PDF's bytes and extracted text.
 from __future__ import annotations
 
 import io
-import socket
-import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +16,7 @@ from pypdf import PdfReader
 from pytest_httpserver import HTTPServer
 
 from tests.conftest import MINI_DOC, MakeProject, Project
+from tests.linkweb import Listener
 
 MARKER = "CITEPROOF-SECRET-7f3a9c"
 TOKEN = "ghs_CITEPROOFTOKEN0123456789abcdef"
@@ -138,51 +137,23 @@ def test_sandbox_local_image_is_embedded_by_citeproof(make_project: MakeProject)
     assert any("/XObject" in (page.get("/Resources") or {}) for page in reader.pages)
 
 
-class _Listener:
-    """A loopback TCP listener that records every connection it accepts."""
-
-    def __init__(self) -> None:
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.server.settimeout(0.2)
-        self.port = self.server.getsockname()[1]
-        self.accepted = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.server.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.accepted += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.server.close()
-
-
 @pytest.fixture
-def listener() -> Iterator[_Listener]:
-    server = _Listener()
-    yield server
-    server.close()
+def listener() -> Iterator[Listener]:
+    """The SSRF witness the link tests use: it records every connection it accepts."""
+    witness = Listener("127.0.0.1")
+    yield witness
+    witness.close()
 
 
 @pytest.mark.slow
-def test_sandbox_remote_images_make_no_request(make_project: MakeProject, listener: _Listener) -> None:
+def test_sandbox_remote_images_make_no_request(make_project: MakeProject, listener: Listener) -> None:
     body = f'![c](http://127.0.0.1:{listener.port}/x.png)\n\n<img src="http://127.0.0.1:{listener.port}/y.png" alt="y">'
     project = make_project({"article": _with_body(body)})
     result = project.run("build")
     assert result.code == 1
     assert result.err.count("remote image") == 2
     assert 'remote-resources = "fetch"' in result.err  # the hint says how to allow it
-    assert listener.accepted == 0
+    assert listener.accepted == []
 
 
 @pytest.mark.slow
@@ -372,11 +343,11 @@ def test_sandbox_remote_fetch_that_is_not_an_image_is_an_error(make_project: Mak
 
 
 @pytest.mark.slow
-def test_sandbox_remote_fetch_to_a_private_address_makes_no_connection(make_project: MakeProject, listener: _Listener) -> None:
+def test_sandbox_remote_fetch_to_a_private_address_makes_no_connection(make_project: MakeProject, listener: Listener) -> None:
     """Fetching is allowed, private addresses are not (the default): the guard refuses before any SYN."""
     body = f"![c](http://127.0.0.1:{listener.port}/x.png)\n\n![d](http://[::1]:{listener.port}/y.png)"
     project = make_project({"article": _with_body(body)}, config='remote-resources = "fetch"\n')
     result = project.run("build", "-f", "html")
     assert result.code == 1
     assert result.err.count("could not be downloaded") == 2
-    assert listener.accepted == 0
+    assert listener.accepted == []

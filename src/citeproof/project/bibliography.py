@@ -144,14 +144,7 @@ def parse_bibliography(path: Path, *, display: str | None = None) -> tuple[Bibli
     shown = display or str(path)
     if path.suffix.lower() in (".json", ".yaml", ".yml"):
         return parse_csl_file(path, shown)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BibliographyError(
-            f"bibliography {shown!r} does not exist", hint="create it, or fix 'bibliography' in [tool.citeproof]"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BibliographyError(f"cannot read bibliography {shown!r}: {exc}", hint="save it as UTF-8 text") from None
+    text = _read_text(path, shown)
     # bibtexparser logs its own parse errors; we report them ourselves, with lines.
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
     library = parse_string(text)
@@ -192,17 +185,22 @@ def parse_bibliography(path: Path, *, display: str | None = None) -> tuple[Bibli
     return Bibliography(path=path, display=shown, entries=entries), problems
 
 
-def parse_csl_file(path: Path, shown: str) -> tuple[Bibliography, list[Finding]]:
-    """A CSL JSON (``.json``) or CSL YAML (``.yaml``/``.yml``) bibliography; each entry's line is its ``id``'s."""
-    kind = "CSL JSON" if path.suffix.lower() == ".json" else "CSL YAML"
+def _read_text(path: Path, shown: str) -> str:
+    """The bibliography's text, or an error that says what to do."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise BibliographyError(
             f"bibliography {shown!r} does not exist", hint="create it, or fix 'bibliography' in [tool.citeproof]"
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise BibliographyError(f"cannot read bibliography {shown!r}: {exc}", hint="save it as UTF-8 text") from None
+
+
+def parse_csl_file(path: Path, shown: str) -> tuple[Bibliography, list[Finding]]:
+    """A CSL JSON (``.json``) or CSL YAML (``.yaml``/``.yml``) bibliography; each entry's line is its ``id``'s."""
+    kind = "CSL JSON" if path.suffix.lower() == ".json" else "CSL YAML"
+    text = _read_text(path, shown)
     try:
         if kind == "CSL JSON":
             data: Any = json.loads(text)
