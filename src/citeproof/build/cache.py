@@ -224,7 +224,7 @@ class BuildCache:
 
     # -- before parsing: whole documents --------------------------------------------------
     def _document_state(self, document: DocumentConfig, style: Path | None, images: Iterable[str]) -> str:
-        files = [document.source, document.bibliography, *(Path(p) for p in images)]
+        files = [document.source, *document.bibliographies, *(Path(p) for p in images)]
         if style is not None:
             files.append(style)
         return _digest(self.shared, self.all_templates, document.name, [(str(p), file_hash(p)) for p in files])

@@ -90,14 +90,14 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool, 
     result = CheckResult()
     result.summary = {"documents": 0}
     project = load_project(config, documents, strict=False)
-    bibs: dict[Path, Bibliography] = {}
+    bibs: dict[tuple[Path, ...], Bibliography] = {}  # per set of files: merged, with the lock's entries
+    files: dict[Path, Bibliography] = {}  # each file on its own
     cited_by_bib: dict[Path, set[str]] = {}
     nocite_by_bib: dict[Path, set[str]] = {}
     for loaded in project.documents:
         parsed, bib = loaded.parsed, loaded.bib
         result.summary["documents"] += 1
-        key = parsed.config.bibliography
-        bibs[key] = bib
+        bibs[tuple(part.path for part in bib.files)] = bib
         audit = audit_ast(parsed.ast, parsed.source_text, parsed.display, settings)
         findings = audit.findings
         result.findings.extend(findings)
@@ -109,14 +109,16 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool, 
         )
         cited = set(parsed.cited)
         nocite = set(parsed.nocite)
-        cited_by_bib.setdefault(key, set()).update(cited)
-        nocite_by_bib.setdefault(key, set()).update(nocite)
+        for part in bib.files:
+            files[part.path] = part
+            cited_by_bib.setdefault(part.path, set()).update(cited)
+            nocite_by_bib.setdefault(part.path, set()).update(nocite)
         result.findings.extend(_missing_keys(parsed, bib))
         result.findings.extend(malformed_citations(parsed, bib.keys()))
         result.findings.extend(_reading_findings(config, parsed, result, strict=strict, release=release))
-    for key, bib in bibs.items():
+    for key, part in files.items():
         result.findings.extend(project.bib_problems[key])
-        result.findings.extend(bibliography_findings(bib, cited_by_bib[key], nocite_by_bib[key]))
+        result.findings.extend(bibliography_findings(part, cited_by_bib[key], nocite_by_bib[key]))
     result.findings.extend(_reference_findings(config, list(bibs.values())))
     return result
 

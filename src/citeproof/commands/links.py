@@ -50,9 +50,12 @@ def gather_targets(config: Config, documents: Sequence[str] | None) -> list[Link
             for name, url in (("online-url", clinic.online_address(doc_config.name)), ("helpline-url", clinic.helpline_url))
             if url
         ]
-        for target in extract_targets(doc, parsed.source_text, parsed.display, bib.entries, bib.display, cited, extra=extra):
-            places = merged.setdefault(target.url, [])
-            places.extend(o for o in target.origins if o not in places)
+        # Each bibliography file on its own, so a URL's place names the file it is in; then the lock's entries.
+        groups = [(part.entries, part.display) for part in bib.files] + [(tuple(e for e in bib.entries if e.origin), bib.display)]
+        for entries, where in groups:
+            for target in extract_targets(doc, parsed.source_text, parsed.display, entries, where, cited, extra=extra):
+                places = merged.setdefault(target.url, [])
+                places.extend(o for o in target.origins if o not in places)
     return [LinkTarget(url, tuple(origins)) for url, origins in merged.items()]
 
 

@@ -17,6 +17,7 @@ from citeproof.errors import ExitCode
 from citeproof.refs.identifiers import Identifier, entry_identifiers, is_identifier_key, parse_identifier
 
 if TYPE_CHECKING:
+    from citeproof.findings import Finding
     from citeproof.project.bibliography import BibEntry, Bibliography
     from citeproof.project.config import Config
     from citeproof.project.loader import LoadedProject
@@ -65,7 +66,7 @@ class _Run:
     config: Config
     args: argparse.Namespace
     project: LoadedProject
-    bibs: dict[Path, Bibliography]
+    bibs: dict[tuple[Path, ...], Bibliography]  # per set of files a document reads: merged, with the lock's entries
     lock: Lock
     lock_display: str
     settings: RefsSettings
@@ -74,6 +75,10 @@ class _Run:
     def log(self, message: str) -> None:
         if not getattr(self.args, "quiet", False):
             print(message, file=self.err)
+
+    def files(self) -> dict[Path, Bibliography]:
+        """Each bibliography file on its own (what ``--fix`` and ``add`` write into)."""
+        return {part.path: part for bib in self.bibs.values() for part in bib.files}
 
     def registries(self) -> Registries:
         from citeproof.refs.clients import Registries
@@ -87,6 +92,10 @@ class _Run:
         return found
 
 
+def _by_files(project: LoadedProject) -> dict[tuple[Path, ...], Bibliography]:
+    return {tuple(p.path for p in d.bib.files): d.bib for d in project.documents}
+
+
 def _registry_ids(entry: BibEntry) -> list[Identifier]:
     return [i for i in entry_identifiers(entry.fields) if i.kind != "url"]
 
@@ -97,7 +106,7 @@ def run(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> i
 
     lock, lock_display = lock_for(config)
     project = load_project(config, args.documents, strict=args.refs_command != "check")
-    bibs = {d.bib.path: d.bib for d in project.documents}
+    bibs = _by_files(project)
     ctx = _Run(config, args, project, bibs, lock, lock_display, project_settings(config), err)
     if args.refs_command == "add":
         return _add(ctx)
@@ -111,8 +120,9 @@ def _add(ctx: _Run) -> int:
     from citeproof.refs.actions import add_references
 
     config, args = ctx.config, ctx.args
-    path = (config.root / args.bibliography).resolve() if args.bibliography else next(iter(ctx.bibs))
-    bib = ctx.bibs.get(path) or parse_bibliography(path, display=config.relative(path))[0]
+    files = ctx.files()
+    path = (config.root / args.bibliography).resolve() if args.bibliography else next(iter(files))
+    bib = files.get(path) or parse_bibliography(path, display=config.relative(path))[0]
     outcome = add_references(path, bib, args.identifiers, lock=ctx.lock, registries=ctx.registries(), log=ctx.log)
     if outcome.added:
         ctx.lock.save()
@@ -160,7 +170,7 @@ def _check(ctx: _Run, out: TextIO) -> int:
     if ctx.args.fix:
         from citeproof.project.loader import load_project
 
-        for path, bib in bibs.items():
+        for path, bib in ctx.files().items():  # each entry is fixed in the file it lives in
             if path.suffix.lower() != ".bib":
                 continue
             fix = fix_bibliography(bib, ctx.lock, path.read_text(encoding="utf-8"))
@@ -168,11 +178,22 @@ def _check(ctx: _Run, out: TextIO) -> int:
                 out.write(fix.diff)
                 path.write_text(fix.text, encoding="utf-8")
                 ctx.log(f"refs check --fix: {bib.display}: wrote {summary(fix.changed)}")
-        bibs = {d.bib.path: d.bib for d in load_project(ctx.config, ctx.args.documents, strict=False).documents}
+        bibs = _by_files(load_project(ctx.config, ctx.args.documents, strict=False))
     retractions = load_retraction_watch(ctx.settings.retraction_watch)
-    findings = [f for bib in bibs.values() for f in check_references(bib, ctx.lock, retractions=retractions)]
+    findings = _once([f for bib in bibs.values() for f in check_references(bib, ctx.lock, retractions=retractions)])
     counts = count_by_severity(findings)
-    entries = sum(1 for bib in bibs.values() for e in bib.entries)
+    entries = len({(bib.part_of(e).display, e.key) for bib in bibs.values() for e in bib.entries})
     line = {"entries": entries, "locked records": len(ctx.lock), "errors": counts["error"], "warnings": counts["warning"]}
     write_report(findings, fmt=ctx.args.report_format or default_format(), out=out, summary=line, title="refs check")
     return ExitCode.FINDINGS if counts["error"] else ExitCode.OK
+
+
+def _once(findings: list[Finding]) -> list[Finding]:
+    """Findings without repeats (two documents may share a bibliography file)."""
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for f in findings:
+        if (mark := (f.rule, f.message, str(f.location))) not in seen:
+            seen.add(mark)
+            out.append(f)
+    return out

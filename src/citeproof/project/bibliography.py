@@ -5,6 +5,10 @@ The format follows the extension: ``.bib`` (BibTeX/BibLaTeX), ``.json`` (CSL JSO
 ``.yaml``/``.yml`` (CSL YAML, as Zotero exports). Entries cited by identifier
 (``[@doi:...]``) come from the lock file as CSL items and reach pandoc as one more
 bibliography (see :meth:`Bibliography.with_records`).
+
+A document may have several bibliography files (mixed formats): each is parsed on its own
+and :func:`merge_bibliographies` makes one :class:`Bibliography` of them that remembers its
+``parts``, so findings name the file an entry lives in and pandoc gets every file.
 """
 
 from __future__ import annotations
@@ -41,12 +45,22 @@ class BibEntry:
 
 @dataclass(frozen=True)
 class Bibliography:
-    """A parsed .bib file, shown to users as ``display``."""
+    """A parsed bibliography file (or several merged: see ``parts``), shown to users as ``display``."""
 
-    path: Path
+    path: Path  # of several files, the first
     display: str
     entries: tuple[BibEntry, ...]
     csl_items: tuple[Mapping[str, Any], ...] = ()  # entries cited by identifier, read from the lock
+    parts: tuple[Bibliography, ...] = ()  # the files merged into this one; () for a single file
+
+    @property
+    def files(self) -> tuple[Bibliography, ...]:
+        """Each file on its own (a single file is its own only part)."""
+        return self.parts or (replace(self, entries=tuple(e for e in self.entries if not e.origin), csl_items=()),)
+
+    def part_of(self, entry: BibEntry) -> Bibliography:
+        """The file ``entry`` lives in (this bibliography for an entry from the lock)."""
+        return next((part for part in self.parts if entry in part.entries), self)
 
     def keys(self) -> set[str]:
         return {e.key for e in self.entries}
@@ -63,7 +77,7 @@ class Bibliography:
 
     def pandoc_args(self, scratch: Path) -> list[str]:
         """``--bibliography`` arguments: the file itself, and the lock's items written once into ``scratch``."""
-        args = ["--bibliography", str(self.path)]
+        args = [arg for part in self.files for arg in ("--bibliography", str(part.path))]
         if self.csl_items:
             text = json.dumps(sorted(self.csl_items, key=lambda i: str(i.get("id"))), indent=1, sort_keys=True, ensure_ascii=False)
             path = scratch / f"refs-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}.json"
@@ -124,6 +138,32 @@ def csl_entry(item: Mapping[str, Any], line: int, origin: str = "") -> BibEntry:
         fields["date"] = "-".join(f"{int(p):02d}" if i else str(p) for i, p in enumerate(parts[0]))
     kind = _CSL_TO_BIB.get(str(item.get("type", "")), "misc")
     return BibEntry(key=str(item.get("id", "")), entry_type=kind, fields=fields, line=line, origin=origin)
+
+
+def merge_bibliographies(parts: Sequence[Bibliography]) -> tuple[Bibliography, list[Finding]]:
+    """One bibliography of several files; a key two files define is a duplicate-key error naming both places.
+
+    The first definition wins (as within one file); a single file comes back unchanged.
+    """
+    if len(parts) == 1:
+        return parts[0], []
+    first: dict[str, tuple[Bibliography, BibEntry]] = {}
+    entries: list[BibEntry] = []
+    problems: list[Finding] = []
+    for part in parts:
+        for entry in part.entries:
+            if entry.key in first:
+                other, earlier = first[entry.key]
+                message = (
+                    f"duplicate key {entry.key!r}: also defined in {other.display} at line {earlier.line}; "
+                    "rename one of them or delete the copy"
+                )
+                problems.append(Finding("error", "duplicate-key", message, Location(part.display, entry.line, key=entry.key)))
+                continue
+            first[entry.key] = (part, entry)
+            entries.append(entry)
+    display = ", ".join(p.display for p in parts)
+    return Bibliography(path=parts[0].path, display=display, entries=tuple(entries), parts=tuple(parts)), problems
 
 
 def load_bibliography(path: Path, *, display: str | None = None) -> Bibliography:

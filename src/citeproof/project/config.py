@@ -55,7 +55,11 @@ TOP_KEYS: dict[str, dict[str, Any]] = {
         "minItems": 1,
         "items": {"anyOf": [{"type": "string"}, {"$ref": "#/$defs/document"}]},
     },
-    "bibliography": {"description": "the BibTeX file", "type": "string", "minLength": 1, "default": "bibliography.bib"},
+    "bibliography": {
+        "description": "the bibliography file, or a list of them (.bib BibTeX/BibLaTeX, .json CSL JSON, .yaml CSL YAML)",
+        "anyOf": [{"type": "string", "minLength": 1}, {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}}],
+        "default": "bibliography.bib",
+    },
     "style": {"description": "a CSL style name (apa, vancouver, ...) or a .csl path", "type": "string", "minLength": 1, "default": "apa"},
     "build-dir": {"description": "where outputs are written", "type": "string", "minLength": 1, "default": "build"},
     "formats": {"description": "used when there is no products table", "type": "array", "items": {"enum": list(FORMATS)}},
@@ -86,7 +90,9 @@ TOP_KEYS: dict[str, dict[str, Any]] = {
 DOC_KEYS: dict[str, dict[str, Any]] = {
     "source": {"description": "a Markdown path or glob", "type": "string", "minLength": 1},
     "name": {"description": "the output name (default: the file's stem)", "type": "string", "minLength": 1},
-    "bibliography": {"type": "string", "minLength": 1},
+    "bibliography": {
+        "anyOf": [{"type": "string", "minLength": 1}, {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}}]
+    },
     "style": {"type": "string", "minLength": 1},
     "metadata": {"type": "object"},
     "products": {"description": "only these products (default: all)", **STRING_LIST},
@@ -107,10 +113,16 @@ class DocumentConfig:
     name: str
     source: Path
     display: str  # the source path as a user wrote it, relative to the project
-    bibliography: Path
+    bibliography: Path  # the first (often only) bibliography file
     style: str
     metadata: Mapping[str, Any] = field(default_factory=dict)  # the shared table overridden by the document's own
     products: tuple[str, ...] | None = None  # None: every configured product
+    bibliographies: tuple[Path, ...] = ()  # every bibliography file, in order; () means just ``bibliography``
+
+    def __post_init__(self) -> None:
+        # Code that knows one file keeps reading ``bibliography``; code that reads them all reads this.
+        if not self.bibliographies:
+            object.__setattr__(self, "bibliographies", (self.bibliography,))
 
 
 @dataclass(frozen=True)
@@ -193,6 +205,16 @@ class _Validator:
             return default
         return value
 
+    def paths(self, table: Mapping[str, Any], key: str, default: list[str], prefix: str = SECTION) -> list[str]:
+        """A path or a non-empty list of paths (``bibliography``)."""
+        value = table.get(key, default)
+        if isinstance(value, str) and value:
+            return [value]
+        if isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
+            return list(value)
+        self.problem(f"{prefix}.{key}", f"expected a path or a non-empty list of paths, got {value!r}")
+        return default
+
     def string_list(self, table: Mapping[str, Any], key: str, default: list[str]) -> list[str]:
         value = table.get(key, default)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -223,7 +245,7 @@ class _Validator:
         from citeproof.refs.settings import refs_settings
 
         self.problems.unknown_keys(raw, TOP_KEYS, SECTION)
-        bibliography = self.string(raw, "bibliography", "bibliography.bib")
+        bibliography = self.paths(raw, "bibliography", ["bibliography.bib"])
         style = self.string(raw, "style", "apa")
         formats = self.formats(raw)
         paper = self.string(raw, "paper", "us-letter")
@@ -304,7 +326,7 @@ class _Validator:
                     self.problem(f"{SECTION}.documents[{index}].products", f"no product named {name!r}; {hint}")
 
     def documents(
-        self, raw: Any, bibliography: str, style: str, shared: Mapping[str, Any], *, allow_outside: bool = False
+        self, raw: Any, bibliography: list[str], style: str, shared: Mapping[str, Any], *, allow_outside: bool = False
     ) -> list[DocumentConfig]:
         if not isinstance(raw, list) or not raw:
             self.problem(f"{SECTION}.documents", 'expected a list of Markdown files or globs, e.g. documents = ["manuscript/*.md"]')
@@ -321,7 +343,7 @@ class _Validator:
             matches = sorted(glob.glob(str(self.root / pattern))) if glob.has_magic(pattern) else [str(self.root / pattern)]
             if not matches:
                 self.problem(key, f"the pattern {pattern!r} matches no file")
-            bib = self.string(table, "bibliography", bibliography, key)
+            bibs = self.paths(table, "bibliography", bibliography, key)
             own = table.get("metadata", {})
             if not isinstance(own, dict):
                 self.problem(f"{key}.metadata", f"expected a table, got {own!r}")
@@ -352,7 +374,8 @@ class _Validator:
                         name=name,
                         source=source,
                         display=str(source.relative_to(self.root)) if source.is_relative_to(self.root) else str(source),
-                        bibliography=(self.root / bib).resolve(),
+                        bibliography=(self.root / bibs[0]).resolve(),
+                        bibliographies=tuple((self.root / b).resolve() for b in bibs),
                         style=self.string(table, "style", style, key),
                         metadata=metadata,
                         products=tuple(products) if products is not None else None,

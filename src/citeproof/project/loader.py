@@ -17,7 +17,7 @@ from pathlib import Path
 from citeproof.engines import tools
 from citeproof.errors import BibliographyError, ConfigError, ToolFailedError
 from citeproof.findings import Finding, Location
-from citeproof.project.bibliography import Bibliography, parse_bibliography
+from citeproof.project.bibliography import Bibliography, merge_bibliographies, parse_bibliography
 from citeproof.project.config import Config, DocumentConfig
 from citeproof.project.documents import ParsedDocument, parse_document
 
@@ -26,7 +26,10 @@ Log = Callable[[str], None]
 
 @dataclass(frozen=True)
 class LoadedDocument:
-    """One document parsed once, with its bibliography read once (shared between documents)."""
+    """One document parsed once, with its bibliography read once (shared between documents).
+
+    ``bib`` holds every bibliography file of the document merged (``bib.files`` for each one).
+    """
 
     parsed: ParsedDocument
     bib: Bibliography
@@ -37,7 +40,7 @@ class LoadedProject:
     """What every command starts from."""
 
     documents: tuple[LoadedDocument, ...]
-    bib_problems: dict[Path, tuple[Finding, ...]]  # per bibliography file: malformed or duplicate entries
+    bib_problems: dict[Path, tuple[Finding, ...]]  # per bibliography file: malformed or duplicate entries (also across files)
 
 
 def select_documents(config: Config, names: Sequence[str] | None) -> list[DocumentConfig]:
@@ -61,52 +64,72 @@ def load_project(config: Config, names: Sequence[str] | None, *, strict: bool, l
     # Each parse is a pandoc process: run them side by side.
     with ThreadPoolExecutor(max_workers=max(1, min(len(selected), os.cpu_count() or 1))) as pool:
         parsed_docs = list(pool.map(parse_document, selected))
-    bibs: dict[Path, Bibliography] = {}
+    files: dict[Path, Bibliography] = {}
+    merged: dict[tuple[Path, ...], Bibliography] = {}
     problems: dict[Path, tuple[Finding, ...]] = {}
     loaded = []
     for doc_config, parsed in zip(selected, parsed_docs, strict=True):
         if log is not None:
             for warning in parsed.warnings:
                 log(f"warning: {warning}")
-        path = doc_config.bibliography
-        if path not in bibs:
-            bibs[path], found = parse_bibliography(path, display=config.relative(path))
-            found += _pandoc_problems(path, bibs[path].display, {f.location.line for f in found})
-            if strict and found:
-                count = f"{len(found)} problem" + ("s" if len(found) > 1 else "")
-                raise BibliographyError(
-                    f"{count} in the bibliography:\n" + "\n".join(f"  {f.location}: {f.message}" for f in found),
-                    hint="fix the lines above; nothing was built",
-                )
-            problems[path] = tuple(found)
-        loaded.append(LoadedDocument(parsed, bibs[path]))
+        paths = doc_config.bibliographies
+        for path in paths:
+            if path not in files:
+                files[path], found = parse_bibliography(path, display=config.relative(path))
+                found += _pandoc_problems(path, files[path].display, {f.location.line for f in found})
+                _stop_if(strict, found)
+                problems[path] = tuple(found)
+        if paths not in merged:
+            merged[paths], across = merge_bibliographies([files[p] for p in paths])
+            _stop_if(strict, across)
+            for finding in across:  # filed under the file holding the second definition, once
+                place = next(p for p in paths if files[p].display == finding.location.path)
+                if finding not in problems[place]:
+                    problems[place] += (finding,)
+        loaded.append(LoadedDocument(parsed, merged[paths]))
     return LoadedProject(tuple(_with_identifier_entries(config, loaded)), problems)
+
+
+def _stop_if(strict: bool, found: Sequence[Finding]) -> None:
+    """In a strict load (the build), bibliography problems stop everything, listed with their places."""
+    if strict and found:
+        count = f"{len(found)} problem" + ("s" if len(found) > 1 else "")
+        raise BibliographyError(
+            f"{count} in the bibliography:\n" + "\n".join(f"  {f.location}: {f.message}" for f in found),
+            hint="fix the lines above; nothing was built",
+        )
 
 
 def _with_identifier_entries(config: Config, loaded: list[LoadedDocument]) -> list[LoadedDocument]:
     """Entries for keys cited by identifier (``[@doi:...]``), read from the lock file: never the network."""
     from citeproof.refs.project import attach_records, identifier_keys, lock_for
 
-    wanted: dict[Path, set[str]] = {}
+    wanted: dict[tuple[Path, ...], set[str]] = {}
     for doc in loaded:
         _check_not_empty(doc)
         keys = identifier_keys(set(doc.parsed.cited) | set(doc.parsed.nocite)) - doc.bib.keys()
         if keys:
-            wanted.setdefault(doc.bib.path, set()).update(keys)
+            wanted.setdefault(_paths(doc.bib), set()).update(keys)
     if not wanted:
         return loaded
     lock, display = lock_for(config)
-    extended = {d.bib.path: attach_records(d.bib, wanted[d.bib.path], lock, display) for d in loaded if d.bib.path in wanted}
-    return [LoadedDocument(d.parsed, extended.get(d.bib.path, d.bib)) for d in loaded]
+    extended = {_paths(d.bib): attach_records(d.bib, wanted[_paths(d.bib)], lock, display) for d in loaded if _paths(d.bib) in wanted}
+    return [LoadedDocument(d.parsed, extended.get(_paths(d.bib), d.bib)) for d in loaded]
+
+
+def _paths(bib: Bibliography) -> tuple[Path, ...]:
+    return tuple(part.path for part in bib.files)
 
 
 def _check_not_empty(doc: LoadedDocument) -> None:
-    """A bibliography read as empty while keys are cited is almost always the wrong format."""
+    """A bibliography file read as empty while keys are cited is almost always the wrong format."""
     plain = {k for k in doc.parsed.cited if ":" not in k}
-    if plain and not doc.bib.entries and doc.bib.path.exists() and doc.bib.path.stat().st_size > 0:
-        kind = {".json": "CSL JSON", ".yaml": "CSL YAML", ".yml": "CSL YAML"}.get(doc.bib.path.suffix.lower(), "BibTeX")
+    for part in doc.bib.files if plain else ():
+        if part.entries or not part.path.exists() or part.path.stat().st_size == 0:
+            continue
+        kind = {".json": "CSL JSON", ".yaml": "CSL YAML", ".yml": "CSL YAML"}.get(part.path.suffix.lower(), "BibTeX")
         raise BibliographyError(
-            f"{doc.bib.display} was read as {kind} (by its extension) and holds no entries, but {doc.parsed.display} cites "
+            f"{part.display} was read as {kind} (by its extension) and holds no entries, but {doc.parsed.display} cites "
             f"{len(plain)} key(s)",
             hint="give the file the extension of its format: .bib (BibTeX/BibLaTeX), .json (CSL JSON), .yaml (CSL YAML)",
         )

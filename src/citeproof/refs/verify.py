@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from citeproof.findings import Finding, Location, Severity
@@ -281,6 +282,15 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 def check_references(
     bib: Bibliography, lock: Lock, *, retractions: Mapping[str, tuple[Notice, ...]] | None = None, keys: set[str] | None = None
 ) -> list[Finding]:
-    """Every entry (or those ``keys``) of ``bib`` checked against ``lock``; findings only, never raises."""
-    checker = EntryChecker(bib, lock, retractions)
-    return [f for entry in bib.entries if keys is None or entry.key in keys for f in checker.check(entry)]
+    """Every entry (or those ``keys``) of ``bib`` checked against ``lock``; findings only, never raises.
+
+    Of several bibliography files, each entry is checked against the file it lives in (its lines, its name).
+    """
+    checkers: dict[Path, EntryChecker] = {}
+    findings: list[Finding] = []
+    for entry in bib.entries:
+        if keys is None or entry.key in keys:
+            part = bib.part_of(entry)
+            checker = checkers.get(part.path) or checkers.setdefault(part.path, EntryChecker(part, lock, retractions))
+            findings += checker.check(entry)
+    return findings

@@ -1,0 +1,155 @@
+"""Several bibliography files per document (BibTeX, CSL JSON and CSL YAML mixed), through real pandoc."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+
+import pytest
+from pypdf import PdfReader
+
+from citeproof.commands.links import gather_targets
+from citeproof.project.config import load_config
+from tests.conftest import MakeProject
+from tests.test_refs_fakes import DATA, article_lock
+
+# The .bib holds smith2024 and lee2023 (conftest's MINI_BIB); this CSL JSON holds a third work.
+CSL_JSON = [
+    {
+        "id": "garcia2022",
+        "type": "article-journal",
+        "title": "Napping and Memory in Older Adults",
+        "author": [{"family": "Garcia", "given": "Ana"}],
+        "container-title": "Journal of Sleep Examples",
+        "issued": {"date-parts": [[2022]]},
+        "URL": "https://example.org/napping",
+    }
+]
+
+TWO_FILE_DOC = """\
+---
+title: Two Bibliographies
+lang: en-US
+date: 2024-05-01
+---
+
+Most adults need seven hours of sleep [@smith2024].
+
+A short nap helps memory [@garcia2022].
+
+## References
+
+::: {#refs}
+:::
+"""
+
+TWO_FILES = 'bibliography = ["bibliography.bib", "extra.json"]\n'
+
+
+def _json(items: list[dict[str, object]]) -> str:
+    return json.dumps(items, indent=2) + "\n"
+
+
+@pytest.mark.slow
+def test_bibliography_bib_and_csl_json_build_every_format_with_both_references(make_project: MakeProject) -> None:
+    project = make_project({"article": TWO_FILE_DOC}, config=TWO_FILES)
+    project.write("extra.json", _json(CSL_JSON))
+    result = project.run("-q", "build")
+    assert result.code == 0, result.err
+    html = " ".join((project.build / "article.html").read_text(encoding="utf-8").split())
+    assert "<em>Sleep and health</em>" in html and "Napping and Memory in Older Adults" in html
+    assert "Smith" in html and "Garcia" in html
+    with zipfile.ZipFile(project.build / "article.epub") as archive:
+        epub = " ".join(archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".xhtml"))
+    assert "Sleep and health" in epub and "Napping and Memory in Older Adults" in epub
+    pdf = " ".join(" ".join(page.extract_text() for page in PdfReader(project.build / "article.pdf").pages).split())
+    assert "Sleep and health" in pdf and "Napping and Memory" in pdf
+
+
+def test_bibliography_single_string_is_read_as_before(make_project: MakeProject) -> None:
+    project = make_project(config='bibliography = "bibliography.bib"\n')
+    config = load_config(project.root / "pyproject.toml")
+    (doc,) = config.documents
+    assert doc.bibliography == project.root.resolve() / "bibliography.bib"
+    assert doc.bibliographies == (doc.bibliography,)
+
+
+def test_bibliography_list_in_a_document_table_and_bad_values(make_project: MakeProject) -> None:
+    project = make_project()
+    project.write(
+        "pyproject.toml",
+        '[tool.citeproof]\nbibliography = "bibliography.bib"\n'
+        '[[tool.citeproof.documents]]\nsource = "manuscript/article.md"\nbibliography = ["bibliography.bib", "more.yaml"]\n',
+    )
+    (doc,) = load_config(project.root / "pyproject.toml").documents
+    assert [p.name for p in doc.bibliographies] == ["bibliography.bib", "more.yaml"]
+    project.write("pyproject.toml", '[tool.citeproof]\ndocuments = ["manuscript/*.md"]\nbibliography = []\n')
+    result = project.run("check")
+    assert result.code == 2, result.err
+    assert "'tool.citeproof.bibliography': expected a path or a non-empty list of paths, got []" in result.err
+
+
+def test_bibliography_key_in_two_files_is_a_duplicate_naming_both_places(make_project: MakeProject) -> None:
+    twin = [{"id": "smith2024", "type": "webpage", "title": "Sleep and Health, again"}, *CSL_JSON]
+    project = make_project({"article": TWO_FILE_DOC}, config=TWO_FILES)
+    project.write("extra.json", _json(twin))
+    checked = project.run("check", "--format", "text")
+    assert checked.code == 1
+    expected = "extra.json:3 [smith2024]: error: duplicate key 'smith2024': also defined in bibliography.bib at line 1"
+    assert expected in checked.out, checked.out
+    built = project.run("-q", "build", "-f", "html")
+    assert built.code == 1
+    assert "extra.json:3 [smith2024]: duplicate key 'smith2024': also defined in bibliography.bib at line 1" in built.err
+
+
+def test_bibliography_unused_entries_are_reported_in_their_own_file(make_project: MakeProject) -> None:
+    unused = [*CSL_JSON, {"id": "nobody2020", "type": "webpage", "title": "Unused", "URL": "https://example.org/u"}]
+    project = make_project({"article": TWO_FILE_DOC}, config=TWO_FILES)
+    project.write("extra.json", _json(unused))
+    out = project.run("check", "--format", "text").out
+    assert "bibliography.bib:8 [lee2023]: warning: entry 'lee2023' is never cited" in out, out
+    assert "extra.json:23 [nobody2020]: warning: entry 'nobody2020' is never cited" in out, out
+    assert "'garcia2022' is never cited" not in out and "'smith2024' is never cited" not in out
+
+
+def test_bibliography_missing_key_names_every_file(make_project: MakeProject) -> None:
+    project = make_project({"article": TWO_FILE_DOC.replace("@garcia2022", "@garcia2099")}, config=TWO_FILES)
+    project.write("extra.json", _json(CSL_JSON))
+    out = project.run("check", "--format", "text").out
+    assert "cited key '@garcia2099' is not in bibliography.bib, extra.json; did you mean '@garcia2022'?" in out, out
+
+
+def test_bibliography_file_read_as_empty_names_the_format_assumed(make_project: MakeProject) -> None:
+    project = make_project({"article": TWO_FILE_DOC}, config='bibliography = ["bibliography.bib", "extra.bib"]\n')
+    project.write("extra.bib", _json(CSL_JSON))  # CSL JSON saved as .bib: zero BibTeX entries
+    result = project.run("-q", "build", "-f", "html")
+    assert result.code == 1
+    assert "extra.bib was read as BibTeX (by its extension) and holds no entries" in result.err
+
+
+def test_bibliography_link_targets_name_the_file_of_their_entry(make_project: MakeProject) -> None:
+    project = make_project({"article": TWO_FILE_DOC}, config=TWO_FILES)
+    project.write("extra.json", _json(CSL_JSON))
+    targets = {t.url: t.origins for t in gather_targets(load_config(project.root / "pyproject.toml"), None)}
+    assert [(o.path, o.key) for o in targets["https://example.org/napping"]] == [("extra.json", "garcia2022")]
+    assert [(o.path, o.key) for o in targets["https://example.org/sleep"]] == [("bibliography.bib", "smith2024")]
+
+
+def test_bibliography_refs_fix_writes_into_the_file_the_entry_lives_in(make_project: MakeProject) -> None:
+    project = make_project(
+        {"article": "---\ntitle: T\nlang: en-US\nnocite: '@*'\n---\n\nText.\n"},
+        config='bibliography = ["bibliography.bib", "article.bib"]\n',
+    )
+    shutil.copy(DATA / "article-before.bib", project.root / "article.bib")
+    article_lock(project.root / "references.lock.json").save()
+    mini = (project.root / "bibliography.bib").read_text(encoding="utf-8")
+    result = project.run("refs", "check", "--offline", "--format", "text")
+    assert result.code == 1
+    assert "article.bib:74 [wiley2025landscape]: error: wiley2025landscape: title is truncated" in result.out
+    assert "refs check: entries 11, locked records 5, errors 3," in result.out
+    fixed = project.run("refs", "check", "--offline", "--fix", "--format", "text")
+    assert fixed.code == 0, fixed.out
+    assert "--- a/article.bib" in fixed.out and "+  author       = {Lomas, Christopher}," in fixed.out
+    assert "{Lomas, Christopher}" in (project.root / "article.bib").read_text(encoding="utf-8")
+    assert (project.root / "bibliography.bib").read_text(encoding="utf-8") == mini  # the other file is untouched
