@@ -7,6 +7,7 @@ Findings (an uncited claim, a dead link) are *not* exceptions: they are
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 
 
 class ExitCode(enum.IntEnum):
@@ -136,3 +137,9 @@ def _signal_name(number: int) -> str:
         return signal.Signals(number).name
     except ValueError:
         return f"signal {number}"
+
+
+def listing(noun: str, lines: Sequence[str], *, suffix: str = "") -> str:
+    """``"3 problems{suffix}:"`` and one indented line each: the shape of every error that lists what it found."""
+    count = f"{len(lines)} {noun}" + ("" if len(lines) == 1 else "s")
+    return f"{count}{suffix}:\n" + "\n".join(f"  {line}" for line in lines)

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from citeproof.errors import BuildError
+from citeproof.errors import BuildError, listing
 from citeproof.project.policy import ContentPolicy
 
 REMOTE_FOLDER = "_remote"  # where downloaded images appear to typst
@@ -192,9 +192,8 @@ def check_content(
 def raise_problems(problems: list[str]) -> None:
     """One error listing every sandbox problem of the run; nothing is built."""
     if problems:
-        count = f"{len(problems)} problem" + ("s" if len(problems) > 1 else "")
         raise BuildError(
-            f"{count} with what the documents embed or run:\n" + "\n".join(f"  {p}" for p in problems),
+            listing("problem", problems, suffix=" with what the documents embed or run"),
             hint="content arrives by pull request, so builds embed only checked project files; fix the lines above",
         )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from citeproof.errors import CitationError
+from citeproof.errors import CitationError, listing
 from citeproof.findings import Finding, Location
 from citeproof.project.documents import ParsedDocument
 
@@ -29,9 +29,8 @@ _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 def raise_malformed(findings: list[Finding]) -> None:
     """The build's gate: one error listing every malformed citation; nothing is built."""
     if findings:
-        count = f"{len(findings)} malformed citation" + ("s" if len(findings) > 1 else "")
         raise CitationError(
-            f"{count}:\n" + "\n".join(f"  {f.location}: {f.message}" for f in findings),
+            listing("malformed citation", [f"{f.location}: {f.message}" for f in findings]),
             hint="fix each citation as shown; nothing was built",
         )
 

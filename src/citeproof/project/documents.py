@@ -17,7 +17,7 @@ from typing import Any
 import panflute as pf
 
 from citeproof.engines import tools
-from citeproof.errors import BuildError, CitationError, ToolFailedError
+from citeproof.errors import BuildError, CitationError, ToolFailedError, listing
 from citeproof.findings import Location
 from citeproof.project import guards
 from citeproof.project.bibliography import Bibliography, closest_key
@@ -234,9 +234,8 @@ def check_citations(parsed: ParsedDocument, bib: Bibliography) -> None:
     unknown = unknown_keys(parsed, bib)
     if not unknown:
         return
-    lines = [f"  {u.location}: unknown citation key '@{u.key}'; {u.advice}" for u in unknown]
-    count = f"{len(unknown)} unknown citation key" + ("s" if len(unknown) > 1 else "")
+    lines = [f"{u.location}: unknown citation key '@{u.key}'; {u.advice}" for u in unknown]
     raise CitationError(
-        f"{count} in {parsed.display} (keys known to {bib.display}: {len(bib.keys())}):\n" + "\n".join(lines),
+        listing("unknown citation key", lines, suffix=f" in {parsed.display} (keys known to {bib.display}: {len(bib.keys())})"),
         hint="fix the key in the Markdown, or add the entry to the .bib; nothing was built",
     )
