@@ -48,6 +48,44 @@ def test_refs_datacite_doi_through_content_negotiation(fake: FakeRegistries) -> 
     assert read_record("csl", record.response).item["title"] == "A dataset of steps"
 
 
+CSL = "application/vnd.citationstyles.csl+json"
+
+
+def test_refs_crossref_doi_through_content_negotiation_then_its_works_record(fake: FakeRegistries) -> None:
+    """The resolver's 302 is followed with the Accept header; Crossref's answer leads to its works record (relations)."""
+    registry = fake.negotiation("10.5555/ok", "/crossref/v1/works/10.5555%2Fok/transform", load(FAKE / "csl-crossref-10.5555_ok.json"))
+    crossref(fake, "10.5555/ok", "crossref-10.5555_ok.json")
+    record = Registries(fake.settings()).fetch(parse_identifier("doi:10.5555/ok"))
+    assert record.source == "crossref" and read_record(record.source, record.response).item["title"] == "A sound study of walking"
+    asked = [(path, headers.get("accept")) for path, headers in fake.headers]
+    assert asked[:2] == [("/doi/10.5555/ok", CSL), (registry, CSL)]  # the negotiation, then the redirect's hop
+    assert asked[2][0] == f"/crossref/works/10.5555%2Fok{MAILTO}"
+    assert not any(path.startswith("/crosscite") for path, _ in asked)
+
+
+def test_refs_datacite_doi_through_negotiation_at_the_resolver(fake: FakeRegistries) -> None:
+    registry = fake.negotiation("10.5555/datacite", "/datacite/dois/10.5555/datacite", load(FAKE / "csl-10.5555_datacite.json"))
+    record = Registries(fake.settings()).fetch(parse_identifier("doi:10.5555/datacite"))
+    assert record.source == "csl" and record.url == fake.base + "/doi/10.5555/datacite"
+    assert read_record("csl", record.response).item["title"] == "A dataset of steps"
+    assert [(path, headers.get("accept")) for path, headers in fake.headers] == [("/doi/10.5555/datacite", CSL), (registry, CSL)]
+
+
+def test_refs_negotiation_without_the_accept_header_is_refused_by_the_fake(fake: FakeRegistries) -> None:
+    """The fake registry answers CSL JSON only to the negotiation's type, so the tests above can fail."""
+    from citeproof.links.http import request_json
+
+    fake.negotiation("10.5555/datacite", "/datacite/dois/10.5555/datacite", load(FAKE / "csl-10.5555_datacite.json"))
+    probe, data = request_json(Registries(fake.settings()).prober, fake.base + "/doi/10.5555/datacite")
+    assert probe.status == 406 and data == {"status": "not acceptable"}
+
+
+def test_refs_malformed_negotiation_answer_is_a_registry_error(fake: FakeRegistries) -> None:
+    fake.routes["/doi/10.5555/ok"] = Answer(200, b"<html>a landing page</html>", {"Content-Type": "text/html"})
+    with pytest.raises(RegistryError, match="content negotiation gave a malformed answer"):
+        Registries(fake.settings()).fetch(parse_identifier("doi:10.5555/ok"))
+
+
 def test_refs_unregistered_doi_is_told_apart_from_an_outage(fake: FakeRegistries) -> None:
     fake.json("/doi/api/handles/10.5555/nothing", load(FAKE / "handle-not-registered.json"), status=404)
     with pytest.raises(NotRegisteredError, match="not registered"):
@@ -132,3 +170,28 @@ def test_refs_add_writes_complete_entries_and_refuses_duplicates(fake: FakeRegis
     }  # fmt: skip
     assert bib_path.read_text(encoding="utf-8").startswith("% mine\n@article{kept,")
     assert {str(r.identifier) for r in lock} == {"doi:10.5555/ok", "pmid:11111111"}
+
+
+def test_refs_prober_headers_follow_redirects_but_credentials_keep_to_their_origin() -> None:
+    """Prober.fetch(headers=...): every hop gets the Accept; the Authorization reaches the first origin only."""
+    from citeproof.links.http import request_json
+
+    first, other = FakeRegistries(), FakeRegistries()
+    for server in (first, other):
+        server.thread.start()
+    try:
+        first.routes["/start"] = Answer(302, b"", {"Location": first.base + "/same"})
+        first.routes["/same"] = Answer(302, b"", {"Location": other.base + "/elsewhere"})
+        other.json("/elsewhere", {"title": "arrived"})
+        sent = {"Accept": CSL, "Authorization": "Bearer secret"}
+        probe, data = request_json(Registries(first.settings()).prober, first.base + "/start", headers=sent)
+        assert probe.status == 200 and data == {"title": "arrived"}
+        assert [(p, h.get("accept"), h.get("authorization")) for p, h in first.headers] == [
+            ("/start", CSL, "Bearer secret"),
+            ("/same", CSL, "Bearer secret"),
+        ]
+        assert [(p, h.get("accept"), h.get("authorization")) for p, h in other.headers] == [("/elsewhere", CSL, None)]
+    finally:
+        for server in (first, other):
+            server.server.shutdown()
+            server.server.server_close()

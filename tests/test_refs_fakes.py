@@ -36,20 +36,26 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     then: Answer | None = None  # the answer after this one has been given once
+    accept: str = ""  # when set, only a request that accepts this type gets the answer (others: 406)
 
 
 class FakeRegistries:
-    """Crossref, crosscite, the handle API, E-utilities and the ID converter on one loopback port."""
+    """Crossref, crosscite, the DOI resolver (content negotiation and the handle API), E-utilities
+    and the ID converter on one loopback port."""
 
     def __init__(self) -> None:
         self.routes: dict[str, Answer] = {}
         self.requests: list[tuple[float, str, str]] = []  # (time, path, user agent)
+        self.headers: list[tuple[str, dict[str, str]]] = []  # (path, request headers, names lowercased)
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 fake.requests.append((time.monotonic(), self.path, self.headers.get("User-Agent", "")))
+                fake.headers.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
                 answer = fake.routes.get(self.path) or Answer(404, b'{"status": "not found"}')
+                if answer.accept and answer.accept not in self.headers.get("Accept", ""):
+                    answer = Answer(406, b'{"status": "not acceptable"}')
                 if answer.then is not None:
                     fake.routes[self.path] = answer.then
                 if answer.delay:
@@ -71,6 +77,13 @@ class FakeRegistries:
 
     def json(self, path: str, data: Any, status: int = 200, **kwargs: Any) -> None:
         self.routes[path] = Answer(status, json.dumps(data).encode("utf-8"), **kwargs)
+
+    def negotiation(self, doi: str, registry: str, data: Any) -> str:
+        """The resolver's content negotiation for ``doi``: a 302 to ``registry`` (a path), which answers
+        ``data`` as CSL JSON only to ``Accept: application/vnd.citationstyles.csl+json``; the path it serves."""
+        self.routes[f"/doi/{doi}"] = Answer(302, b"", {"Location": self.base + registry})
+        self.routes[registry] = Answer(200, json.dumps(data).encode("utf-8"), accept="application/vnd.citationstyles.csl+json")
+        return registry
 
     def settings(self, **overrides: Any) -> RefsSettings:
         values: dict[str, Any] = {

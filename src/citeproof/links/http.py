@@ -119,6 +119,35 @@ def normalize_url(url: str) -> str:
     return f"{scheme}{sep}{authority}{rest[cut:]}"
 
 
+# Headers that carry a credential: a redirect to another origin must not receive them.
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+
+
+def _origin(url: str) -> tuple[str, str, int]:
+    """Scheme, host and port: what a redirect must keep for a credential to follow it."""
+    try:
+        parts = parse_url(url)
+    except ValueError:  # an unreadable URL is refused by the request itself, with its reason
+        return "", url, 0
+    scheme = (parts.scheme or "http").lower()
+    return scheme, (parts.host or "").lower(), parts.port or (443 if scheme == "https" else 80)
+
+
+def _hop_headers(headers: Mapping[str, str] | None, *, same_origin: bool) -> dict[str, str] | None:
+    """The caller's headers for one hop: all of them at the first origin, none of the credentials elsewhere."""
+    if not headers:
+        return None
+    return {k: v for k, v in headers.items() if same_origin or k.lower() not in CREDENTIAL_HEADERS}
+
+
+def _sent_headers(agent: str, extra: Mapping[str, str] | None) -> dict[str, str]:
+    """Our identity and a browser-like Accept, where the caller's value of a header (any case) replaces ours."""
+    sent = {"User-Agent": agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    if not extra:
+        return sent
+    return {k: v for k, v in sent.items() if k.lower() not in {e.lower() for e in extra}} | dict(extra)
+
+
 def connect_target(url: str) -> tuple[str, str, int]:
     """(scheme, host, port) urllib3 connects to for ``url``, read with urllib3's own parser."""
     parts = parse_url(normalize_url(url))
@@ -355,17 +384,23 @@ class Prober:
         time.sleep(seconds)
         return True
 
-    def fetch(self, url: str, *, fragment: str | None = None, want_body: bool = False) -> Probe:
-        """Follow ``url`` by hand (so every hop passes the guard), HEAD first unless a body is needed."""
+    def fetch(self, url: str, *, fragment: str | None = None, want_body: bool = False, headers: Mapping[str, str] | None = None) -> Probe:
+        """Follow ``url`` by hand (so every hop passes the guard), HEAD first unless a body is needed.
+
+        ``headers`` (e.g. an ``Accept`` for content negotiation) go with every hop; a credential
+        among them only to the origin of ``url``, never to one a redirect points at.
+        """
         probe = Probe(url)
         method = "GET" if fragment or want_body else "HEAD"
         current = normalize_url(url)
         seen = {current}
+        first = _origin(current)
         for _ in range(self.s.max_redirects + 1):
-            resp = self._request(probe, method, current)
+            extra = _hop_headers(headers, same_origin=_origin(current) == first)
+            resp = self._request(probe, method, current, extra)
             if resp is None and method == "HEAD" and probe.error_kind == "reset":
                 method, probe.error_kind, probe.error = "GET", None, None
-                resp = self._request(probe, method, current)
+                resp = self._request(probe, method, current, extra)
             if resp is None:
                 return probe
             probe.chain.append((method, current, resp.status))
@@ -373,7 +408,7 @@ class Prober:
                 if self._finish(probe, resp, None, False)[2]:
                     return probe
                 method = "GET"
-                resp = self._request(probe, method, current)
+                resp = self._request(probe, method, current, extra)
                 if resp is None:
                     return probe
                 probe.chain.append((method, current, resp.status))
@@ -397,8 +432,9 @@ class Prober:
         probe.error_kind, probe.error = "redirects", f"more than {self.s.max_redirects} redirects"
         return probe
 
-    def _request(self, probe: Probe, method: str, url: str) -> urllib3.BaseHTTPResponse | None:
+    def _request(self, probe: Probe, method: str, url: str, extra: Mapping[str, str] | None = None) -> urllib3.BaseHTTPResponse | None:
         """One exchange with retries; a response comes back with its clock running until ``_finish``."""
+        sent = _sent_headers(self.s.user_agent, extra)
         pacer, errors, waits = self.pacer(host_key(url)), 0, 0
         while True:
             granted = pacer.wait(self.deadline)
@@ -417,7 +453,7 @@ class Prober:
                 resp = self.pool.urlopen(
                     method, url, redirect=False, retries=False, preload_content=False,
                     timeout=urllib3.Timeout(connect=self.s.connect_timeout, read=self.s.read_timeout),
-                    headers={"User-Agent": self.s.user_agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
+                    headers=sent,
                 )  # fmt: skip
             except (HTTPError, OSError, GuardRefused) as exc:
                 if self._too_slow(probe):
@@ -513,9 +549,9 @@ class Prober:
         return found, body, False
 
 
-def request_json(prober: Prober, url: str) -> tuple[Probe, Any]:
+def request_json(prober: Prober, url: str, *, headers: Mapping[str, str] | None = None) -> tuple[Probe, Any]:
     """GET a small JSON document (DOI handle API, archive lookup); the value is None when unreadable."""
-    probe = prober.fetch(url, want_body=True)
+    probe = prober.fetch(url, want_body=True, headers=headers)
     try:
         return probe, json.loads(probe.body.decode("utf-8")) if probe.body else None
     except (UnicodeDecodeError, ValueError):

@@ -4,11 +4,14 @@ Every request goes through :class:`citeproof.links.http.Prober`: the SSRF guard 
 per-host pacing (NCBI asks for at most 3 requests a second without a key), ``Retry-After``
 honoured on 429, retries with backoff on 5xx and timeouts, and a deadline for the run.
 
-- DOI: Crossref's REST ``works`` record (metadata plus ``updated-by`` relations); a DOI
-  Crossref does not know is asked of DOI content negotiation in its URL form at
-  data.crosscite.org (CSL JSON for DataCite and mEDRA DOIs: the prober cannot set an
-  ``Accept`` header); a DOI nobody knows is checked at the resolver's handle API, so "not
-  registered" is told apart from "registry down".
+- DOI: content negotiation at the resolver (``https://doi.org/<doi>`` with ``Accept:
+  application/vnd.citationstyles.csl+json``, following its redirect to the registration
+  agency), which answers CSL JSON for Crossref, DataCite and mEDRA DOIs alike. A Crossref
+  DOI then gets Crossref's REST ``works`` record, which also carries the ``updated-by``
+  relations (retractions, corrections) the CSL lacks. Only when the resolver will not
+  negotiate (404 or 406) come the older paths: ``works``, then the negotiation's URL form at
+  data.crosscite.org, then the resolver's handle API, so "not registered" is told apart
+  from "registry down".
 - PMID: E-utilities ``esummary`` (JSON); PMCID: the PMC ID converter, then the DOI or PMID it names.
 - URL: the page's own metadata (``citation_*``, Dublin Core, Open Graph, JSON-LD), never guessed.
 """
@@ -29,6 +32,7 @@ from citeproof.refs.lock import LockRecord
 from citeproof.refs.settings import RefsSettings
 from citeproof.refs.webmeta import page_metadata
 
+CSL_JSON = "application/vnd.citationstyles.csl+json"
 USER_AGENT = "citeproof-refs/1.0 (+https://github.com/citeproof/citeproof; fetches citation metadata{contact})"
 
 
@@ -69,8 +73,8 @@ class Registries:
         fetchers = {"doi": self.doi, "pmid": self.pmid, "pmcid": self.pmcid, "url": self.page}
         return fetchers[identifier.kind](identifier)
 
-    def _json(self, url: str, what: str) -> tuple[Probe, Any]:
-        probe, data = request_json(self.prober, url)
+    def _json(self, url: str, what: str, headers: Mapping[str, str] | None = None) -> tuple[Probe, Any]:
+        probe, data = request_json(self.prober, url, headers=headers)
         if probe.error_kind is not None:
             raise RegistryError(
                 f"{what}: {probe.error or probe.error_kind} ({url})", hint="try again later; the lock keeps the last good record"
@@ -85,14 +89,43 @@ class Registries:
         return LockRecord(identifier, source, url, self.clock(), response)
 
     def doi(self, identifier: Identifier) -> LockRecord:
+        url = f"{self.s.doi_resolver}/{quote(identifier.value, safe='/')}"
+        probe, data = self._json(url, f"DOI content negotiation, for {identifier}", headers={"Accept": CSL_JSON})
+        if probe.status in (404, 406):  # the resolver would not negotiate: the older paths
+            return self._doi_fallback(identifier)
+        if probe.status != 200 or not _is_csl(data):
+            raise RegistryError(
+                f"DOI content negotiation gave a malformed answer for {identifier} ({url}, status {probe.status})",
+                hint="try again later",
+            )
+        if self._from_crossref(probe, data):  # Crossref's own record also names retractions and corrections
+            works = self._crossref_works(identifier)
+            if works is not None:
+                return works
+        return self._record(identifier, "csl", url, data)
+
+    def _from_crossref(self, probe: Probe, item: Mapping[str, Any]) -> bool:
+        """Whether the negotiation's answer came from Crossref (its redirect's last hop, or the item says so)."""
+        last = probe.chain[-1][1] if probe.chain else probe.url
+        return last.startswith(self.s.crossref_api + "/") or item.get("source") == "Crossref"
+
+    def _crossref_works(self, identifier: Identifier) -> LockRecord | None:
+        """Crossref's REST ``works`` record, or None when Crossref does not know the DOI."""
         url = f"{self.s.crossref_api}/works/{quote(identifier.value, safe='')}"
         if self.s.mailto:
             url += "?" + urlencode({"mailto": self.s.mailto})
         probe, data = self._json(url, f"Crossref, for {identifier}")
-        if probe.status == 200:
-            if not isinstance(data, Mapping) or data.get("status") != "ok" or not isinstance(data.get("message"), Mapping):
-                raise RegistryError(f"Crossref gave a malformed answer for {identifier} ({url})", hint="try again later")
-            return self._record(identifier, "crossref", url, data)
+        if probe.status != 200:
+            return None
+        if not isinstance(data, Mapping) or data.get("status") != "ok" or not isinstance(data.get("message"), Mapping):
+            raise RegistryError(f"Crossref gave a malformed answer for {identifier} ({url})", hint="try again later")
+        return self._record(identifier, "crossref", url, data)
+
+    def _doi_fallback(self, identifier: Identifier) -> LockRecord:
+        """Crossref's ``works``, then the negotiation's URL form at crosscite, then the handle API's verdict."""
+        works = self._crossref_works(identifier)
+        if works is not None:
+            return works
         # Not a Crossref DOI: DataCite, mEDRA and others answer content negotiation.
         csl_url = f"{self.s.crosscite}/application/vnd.citationstyles.csl+json/{quote(identifier.value, safe='/')}"
         probe, data = self._json(csl_url, f"DOI content negotiation, for {identifier}")
@@ -139,3 +172,8 @@ class Registries:
             raise NotRegisteredError(f"{identifier}: the page answered {probe.status}", hint="check the address")
         meta, jsonld = page_metadata(probe.body.decode("utf-8", errors="replace"))
         return self._record(identifier, "webpage", identifier.value, {"url": identifier.value, "meta": meta, "jsonld": jsonld})
+
+
+def _is_csl(data: Any) -> bool:
+    """A CSL JSON item (what negotiation answers), not an error page or a landing page."""
+    return isinstance(data, Mapping) and bool(data.get("title") or data.get("DOI"))
