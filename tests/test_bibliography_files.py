@@ -153,3 +153,32 @@ def test_bibliography_refs_fix_writes_into_the_file_the_entry_lives_in(make_proj
     assert "--- a/article.bib" in fixed.out and "+  author       = {Lomas, Christopher}," in fixed.out
     assert "{Lomas, Christopher}" in (project.root / "article.bib").read_text(encoding="utf-8")
     assert (project.root / "bibliography.bib").read_text(encoding="utf-8") == mini  # the other file is untouched
+
+
+def test_bibliography_bib_json_and_yaml_mixed_in_one_document(make_project: MakeProject) -> None:
+    """Three formats, one document: every key is known to check and to pandoc's HTML."""
+    doc = TWO_FILE_DOC.replace("A short nap helps memory [@garcia2022].", "A short nap helps memory [@garcia2022; @okafor2021].")
+    project = make_project({"article": doc}, config='bibliography = ["bibliography.bib", "extra.json", "more.yaml"]\n')
+    project.write("extra.json", _json(CSL_JSON))
+    project.write(
+        "more.yaml",
+        """\
+        references:
+        - id: okafor2021
+          type: webpage
+          title: Daytime Sleep Habits
+          author:
+          - family: Okafor
+            given: Chidi
+          issued:
+            date-parts:
+            - [2021]
+          URL: https://example.org/daytime
+        """,
+    )
+    out = project.run("check", "--format", "text").out
+    assert "unknown-key" not in out and "duplicate-key" not in out, out
+    assert "bibliography.bib:8 [lee2023]: warning: entry 'lee2023' is never cited" in out
+    assert project.run("-q", "build", "-f", "html").code == 0
+    html = " ".join((project.build / "article.html").read_text(encoding="utf-8").split())
+    assert "<em>Daytime Sleep Habits</em>" in html and "Napping and Memory in Older Adults" in html and "Sleep and health" in html

@@ -35,7 +35,7 @@ class RefsSettings:
     ncbi_email: str = ""
     crossref_api: str = "https://api.crossref.org"
     doi_resolver: str = "https://doi.org"
-    crosscite: str = "https://data.crosscite.org"
+    crosscite: str = "https://data.crosscite.org"  # negotiation in URL form: only when the resolver will not negotiate
     eutils: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
     idconv: str = "https://www.ncbi.nlm.nih.gov/pmc/utils/idconv/v1.0/"
     timeout: float = 10.0
