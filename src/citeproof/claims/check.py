@@ -53,6 +53,8 @@ WAIVE_RULE = "no-claim"
 _EXCERPT = 80  # characters of a sentence quoted in a finding
 _NOT_QUOTING = frozenset(("form:question", "form:imperative", "form:imperative-shape", "form:advice"))
 _RULE_FEATURES = {f"rule:{name}": name for name in RULES}
+# the rule features in the order FEATURES lists them: the first one a sentence has names its finding
+_RULE_ORDER = tuple((name, _RULE_FEATURES[name]) for name in FEATURES if name in _RULE_FEATURES)
 
 
 def check_document(doc: pf.Doc, source_text: str, path: str, settings: ClaimSettings) -> tuple[list[Finding], ClaimSummary]:
@@ -192,9 +194,9 @@ class _Auditor:
             return quote.rule
         if unit.kind == "block-quote":
             return QUOTATION  # a block quote is a quotation whatever its words
-        for name in FEATURES:
-            if name in scored.features and name in _RULE_FEATURES:
-                return _RULE_FEATURES[name]
+        for name, rule in _RULE_ORDER:
+            if name in scored.features:
+                return rule
         return CLAIM
 
     def _finding(self, unit: Unit, verdict: SentenceVerdict, reasons: str) -> Finding | None:

@@ -173,7 +173,14 @@ _COMPARISON = re.compile(
     r"|weaker|likelier|larger|smaller|earlier|later)\b[^.;]*\bthan\b|\bas\s+\w+\s+as\b|\b(?:twice|double|half)\b",
     re.IGNORECASE,
 )
-_END = re.compile(r"[.!?:]$")
+_ENDS = (".", "!", "?", ":")
+
+
+def _ends(text: str) -> bool:
+    """``re.search(r"[.!?:]$", text)`` without the scan: ``$`` also matches before one final newline."""
+    return text.endswith(_ENDS) or (text.endswith("\n") and text[:-1].endswith(_ENDS))
+
+
 _DIGIT = re.compile(r"\d")
 
 
@@ -269,7 +276,8 @@ def clause_features(clause: str, framed: bool = False) -> dict[str, float]:
     for rule, _, _ in cue_matches(text, lower):
         found[f"rule:{rule}"] = 1.0
     main = _main_clause(text)
-    tokens = [t.lower() for t in _WORD.findall(main)]
+    # lowercasing first is the same for ASCII text (it keeps every character's class), and one call
+    tokens = _WORD.findall(main.lower()) if main.isascii() else [t.lower() for t in _WORD.findall(main)]
     known, shape = _imperative(tokens)
     flags = {
         "form:framed": framed,
@@ -280,7 +288,7 @@ def clause_features(clause: str, framed: bool = False) -> dict[str, float]:
         "form:clinic-voice": bool(_CLINIC.match(main)),
         "form:thanks": bool(_THANKS.match(text)),
         "form:definition": bool(_DEFINITION.match(main)),
-        "form:fragment": not _END.search(text),
+        "form:fragment": not _ends(text),
         "form:lead-in": text.endswith(":"),
         "form:blank": "__" in text,
         "form:second-person": tokens[:1] in (["you"], ["your"]),

@@ -69,9 +69,10 @@ def _sigmoid(value: float) -> float:
     return 1.0 / (1.0 + math.exp(-value)) if value >= -50 else 0.0
 
 
-def score_features(model: Model, features: dict[str, float]) -> Score:
+def score_features(model: Model, features: dict[str, float], clause: str = "") -> Score:
     """Score one clause's features."""
-    contributions = {name: model.weights.get(name, 0.0) * value for name, value in features.items()}
+    weights = model.weights
+    contributions = {name: weights.get(name, 0.0) * value for name, value in features.items()}
     score = _sigmoid(model.bias + sum(contributions.values()))
     claim = score >= model.threshold
     # the features that pushed towards the verdict, strongest first
@@ -79,7 +80,7 @@ def score_features(model: Model, features: dict[str, float]) -> Score:
     if not toward and (model.bias > 0) == claim:
         # nothing fired either way: a plain statement is a claim unless its form says otherwise
         toward = [(BASE, model.bias)]
-    return Score(score, claim, tuple(toward[:_SHOWN]), features=frozenset(features))
+    return Score(score, claim, tuple(toward[:_SHOWN]), clause, frozenset(features))
 
 
 def score_sentence(sentence: str, model: Model | None = None) -> Score:
@@ -87,8 +88,8 @@ def score_sentence(sentence: str, model: Model | None = None) -> Score:
     model = model or load_model()
     best: Score | None = None
     for clause, framed in clauses(sentence):
-        scored = score_features(model, clause_features(clause, framed))
+        scored = score_features(model, clause_features(clause, framed), clause)
         if best is None or scored.score > best.score:
-            best = Score(scored.score, scored.claim, scored.deciding, clause, scored.features)
+            best = scored
     assert best is not None  # clauses() always yields one
     return best
