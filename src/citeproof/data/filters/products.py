@@ -25,6 +25,7 @@ own parse, while a product whose text carries none of these classes costs a stri
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -110,17 +111,27 @@ def _may_change(ast_json: str, product: str, medium: str, layout: str) -> bool:
     Every string that starts like a rule's class is tried against ``keep``: prose such as
     "not-for-profit" is a string too, which only costs a walk that then finds nothing.
     """
-    if layout == REFS_LAYOUT and f'"{REFS_ID}"' in ast_json:
-        return True
+    candidates, refs = _candidates(ast_json)
+    return (layout == REFS_LAYOUT and refs) or not keep(list(candidates), product, medium)
+
+
+@functools.lru_cache(maxsize=1)  # the document being checked; no older text is kept alive
+def _candidates(ast_json: str) -> tuple[frozenset[str], bool]:
+    """The strings of the JSON text that start like a rule's class, and whether the refs id is there.
+
+    Searched once per document, not once per product (the text is the same object each time,
+    so the cache's lookup costs no second pass over it).
+    """
+    found: set[str] = set()
     for prefix in RULES:
         needle = f'"{prefix}'
         at = ast_json.find(needle)
         while at >= 0:
-            found = _JSON_STRING.match(ast_json, at)
-            if found is not None and not keep([json.loads(found.group())], product, medium):
-                return True
+            string = _JSON_STRING.match(ast_json, at)
+            if string is not None:
+                found.add(json.loads(string.group()))
             at = ast_json.find(needle, at + 1)
-    return False
+    return frozenset(found), f'"{REFS_ID}"' in ast_json
 
 
 _DROPPED = object()
