@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
+from collections.abc import Iterator
 
 import pytest
 from pypdf import PdfReader
@@ -12,7 +13,7 @@ from pypdf import PdfReader
 from citeproof.commands.links import gather_targets
 from citeproof.project.config import load_config
 from tests.conftest import MakeProject
-from tests.test_refs_fakes import DATA, article_lock
+from tests.test_refs_fakes import DATA, FAKE, FakeRegistries, article_lock, load, serve
 
 # The .bib holds smith2024 and lee2023 (conftest's MINI_BIB); this CSL JSON holds a third work.
 CSL_JSON = [
@@ -182,3 +183,28 @@ def test_bibliography_bib_json_and_yaml_mixed_in_one_document(make_project: Make
     assert project.run("-q", "build", "-f", "html").code == 0
     html = " ".join((project.build / "article.html").read_text(encoding="utf-8").split())
     assert "<em>Daytime Sleep Habits</em>" in html and "Napping and Memory in Older Adults" in html and "Sleep and health" in html
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeRegistries]:
+    yield from serve()
+
+
+def test_bibliography_refs_add_writes_the_first_bib_and_refuses_what_any_file_holds(
+    make_project: MakeProject, fake: FakeRegistries
+) -> None:
+    """With a CSL JSON file first, 'refs add' writes into the .bib; an identifier in the JSON is refused, naming it."""
+    fake.negotiation("10.5555/ok", "/crossref/v1/works/10.5555%2Fok/transform", load(FAKE / "csl-crossref-10.5555_ok.json"))
+    fake.json("/crossref/works/10.5555%2Fok", load(FAKE / "crossref-10.5555_ok.json"))
+    refs = (
+        f'[tool.citeproof.refs]\ncrossref-api = "{fake.base}/crossref"\ndoi-resolver = "{fake.base}/doi"\n'
+        f'crosscite = "{fake.base}/crosscite"\nallow-private = true\n'
+    )
+    project = make_project({"article": TWO_FILE_DOC}, config='bibliography = ["extra.json", "bibliography.bib"]\n' + refs)
+    project.write("extra.json", _json([{**CSL_JSON[0], "DOI": "10.5555/datacite"}]))
+    result = project.run("refs", "add", "doi:10.5555/datacite", "doi:10.5555/ok")
+    assert result.code == 1
+    assert "doi:10.5555/datacite is already in extra.json as @garcia2022; cite that key" in result.err
+    assert "@article{tester2020sound," in (project.root / "bibliography.bib").read_text(encoding="utf-8")
+    assert "tester2020" not in (project.root / "extra.json").read_text(encoding="utf-8")
+    assert ("/doi/10.5555/ok", "application/vnd.citationstyles.csl+json") in [(p, h.get("accept")) for p, h in fake.headers]

@@ -134,7 +134,9 @@ def _reference_findings(config: Config, bibs: Sequence[Bibliography]) -> list[Fi
         return []
     lock, _ = lock_for(config)
     retractions = load_retraction_watch(settings.retraction_watch)
-    return [f for bib in bibs for f in check_references(bib, lock, retractions=retractions) if f.severity != "info"]
+    found = [f for bib in bibs for f in check_references(bib, lock, retractions=retractions) if f.severity != "info"]
+    # Two documents may share one bibliography file among others: its entries' findings once.
+    return list({(f.rule, f.message, str(f.location)): f for f in found}.values())
 
 
 def _reading_findings(config: Config, parsed: ParsedDocument, result: CheckResult, *, strict: bool, release: bool) -> list[Finding]:

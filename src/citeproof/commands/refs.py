@@ -121,8 +121,12 @@ def _add(ctx: _Run) -> int:
 
     config, args = ctx.config, ctx.args
     files = ctx.files()
-    path = (config.root / args.bibliography).resolve() if args.bibliography else next(iter(files))
-    bib = files.get(path) or parse_bibliography(path, display=config.relative(path))[0]
+    # By default the first BibTeX file of the documents' bibliographies ('add' writes BibTeX).
+    first = next((p for p in files if p.suffix.lower() == ".bib"), next(iter(files)))
+    path = (config.root / args.bibliography).resolve() if args.bibliography else first
+    # Every file of a document that reads ``path``: an identifier already in any of them is refused.
+    bib = next((b for b in ctx.bibs.values() if path in {p.path for p in b.files}), None)
+    bib = bib or parse_bibliography(path, display=config.relative(path))[0]
     outcome = add_references(path, bib, args.identifiers, lock=ctx.lock, registries=ctx.registries(), log=ctx.log)
     if outcome.added:
         ctx.lock.save()

@@ -42,10 +42,15 @@ def fetch_into(lock: Lock, registries: Registries, identifier: Identifier) -> bo
 
 
 def add_references(bib_path: Path, bib: Bibliography, texts: Sequence[str], *, lock: Lock, registries: Registries, log: Log) -> Outcome:
-    """Append a complete entry per identifier to the .bib; refuse one already present; lock every record."""
+    """Append a complete entry per identifier to the .bib; refuse one already present; lock every record.
+
+    ``bib`` may be several files (the document's): an identifier or key in any of them counts as present.
+    """
+    shown = next((part.display for part in bib.files if part.path == bib_path), bib.display)
     if bib_path.suffix.lower() != ".bib":
-        raise BibliographyError(f"'refs add' writes BibTeX, and {bib.display} is not a .bib file", hint="name a .bib with --bibliography")
+        raise BibliographyError(f"'refs add' writes BibTeX, and {shown} is not a .bib file", hint="name a .bib with --bibliography")
     present = {i: e.key for e in bib.entries for i in entry_identifiers(e.fields)}
+    where = {e.key: bib.part_of(e).display for e in bib.entries if not e.origin}
     keys = set(bib.keys())
     outcome, blocks = Outcome(), []
     for text in texts:
@@ -55,7 +60,9 @@ def add_references(bib_path: Path, bib: Bibliography, texts: Sequence[str], *, l
             outcome.problems.append(str(exc))
             continue
         if identifier in present:
-            outcome.problems.append(f"{identifier} is already in {bib.display} as @{present[identifier]}; cite that key")
+            outcome.problems.append(
+                f"{identifier} is already in {where.get(present[identifier], shown)} as @{present[identifier]}; cite that key"
+            )
             continue
         try:
             fetch_into(lock, registries, identifier)
@@ -70,7 +77,7 @@ def add_references(bib_path: Path, bib: Bibliography, texts: Sequence[str], *, l
         kind, fields = entry_fields(work.item, identifier)
         duplicate = next((present[i] for i in entry_identifiers(fields) if i in present), None)
         if duplicate:
-            outcome.problems.append(f"{identifier} is the same work as @{duplicate} in {bib.display}; cite that key")
+            outcome.problems.append(f"{identifier} is the same work as @{duplicate} in {where.get(duplicate, shown)}; cite that key")
             continue
         key = readable_key(work.item, keys)
         keys.add(key)
