@@ -208,3 +208,23 @@ def test_bibliography_refs_add_writes_the_first_bib_and_refuses_what_any_file_ho
     assert "@article{tester2020sound," in (project.root / "bibliography.bib").read_text(encoding="utf-8")
     assert "tester2020" not in (project.root / "extra.json").read_text(encoding="utf-8")
     assert ("/doi/10.5555/ok", "application/vnd.citationstyles.csl+json") in [(p, h.get("accept")) for p, h in fake.headers]
+
+
+def test_bibliography_file_shared_by_two_documents_counts_both_documents_citations(make_project: MakeProject) -> None:
+    """One .bib shared by two documents (each with its own second file): an entry either cites is used."""
+    one = "---\ntitle: One\nlang: en-US\n---\n\nSleep matters [@smith2024]. Naps help [@garcia2022].\n"
+    two = "---\ntitle: Two\nlang: en-US\n---\n\nWalking helps [@lee2023].\n"
+    project = make_project({"one": one, "two": two})
+    project.write("extra.json", _json(CSL_JSON))
+    project.write(
+        "pyproject.toml",
+        '[tool.citeproof]\nbibliography = "bibliography.bib"\nformats = ["html"]\n'
+        '[[tool.citeproof.documents]]\nsource = "manuscript/one.md"\nbibliography = ["bibliography.bib", "extra.json"]\n'
+        '[[tool.citeproof.documents]]\nsource = "manuscript/two.md"\n',
+    )
+    out = project.run("check", "--format", "text").out
+    assert "unused-entry" not in out and "unknown-key" not in out, out
+    built = project.run("-q", "build")
+    assert built.code == 0, built.err
+    assert "Napping and Memory" in (project.build / "one.html").read_text(encoding="utf-8")
+    assert "Napping and Memory" not in (project.build / "two.html").read_text(encoding="utf-8")
