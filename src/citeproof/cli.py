@@ -1,4 +1,4 @@
-"""The command line: ``citeproof build | check | links | validate``; the only place errors meet the user."""
+"""The command line: ``citeproof build | check | links | validate | refs | init | new | preview``; the only place errors meet the user."""
 
 from __future__ import annotations
 
