@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from citeproof.errors import BibliographyError
+from citeproof.errors import BibliographyError, listing
 from citeproof.findings import Finding, Location
 
 # Entry types whose reader needs an address to find the work.
@@ -169,11 +169,17 @@ def merge_bibliographies(parts: Sequence[Bibliography]) -> tuple[Bibliography, l
 def load_bibliography(path: Path, *, display: str | None = None) -> Bibliography:
     """Parse ``path`` strictly: any duplicate key or malformed entry raises one error listing all."""
     bib, problems = parse_bibliography(path, display=display)
-    if problems:
-        count = f"{len(problems)} problem" + ("s" if len(problems) > 1 else "")
-        lines = "\n".join(f"  {p.location}: {p.message}" for p in problems)
-        raise BibliographyError(f"{count} in the bibliography:\n{lines}", hint="fix the lines above; nothing was built")
+    raise_bibliography_problems(problems)
     return bib
+
+
+def raise_bibliography_problems(problems: Sequence[Finding]) -> None:
+    """The strict read (the build): any problem stops everything, all of them listed with their places."""
+    if problems:
+        raise BibliographyError(
+            listing("problem", [f"{p.location}: {p.message}" for p in problems], suffix=" in the bibliography"),
+            hint="fix the lines above; nothing was built",
+        )
 
 
 def parse_bibliography(path: Path, *, display: str | None = None) -> tuple[Bibliography, list[Finding]]:

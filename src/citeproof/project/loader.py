@@ -17,7 +17,7 @@ from pathlib import Path
 from citeproof.engines import tools
 from citeproof.errors import BibliographyError, ConfigError, ToolFailedError
 from citeproof.findings import Finding, Location
-from citeproof.project.bibliography import Bibliography, merge_bibliographies, parse_bibliography
+from citeproof.project.bibliography import Bibliography, merge_bibliographies, parse_bibliography, raise_bibliography_problems
 from citeproof.project.config import Config, DocumentConfig
 from citeproof.project.documents import ParsedDocument, parse_document
 
@@ -92,12 +92,8 @@ def load_project(config: Config, names: Sequence[str] | None, *, strict: bool, l
 
 def _stop_if(strict: bool, found: Sequence[Finding]) -> None:
     """In a strict load (the build), bibliography problems stop everything, listed with their places."""
-    if strict and found:
-        count = f"{len(found)} problem" + ("s" if len(found) > 1 else "")
-        raise BibliographyError(
-            f"{count} in the bibliography:\n" + "\n".join(f"  {f.location}: {f.message}" for f in found),
-            hint="fix the lines above; nothing was built",
-        )
+    if strict:
+        raise_bibliography_problems(found)
 
 
 def _with_identifier_entries(config: Config, loaded: list[LoadedDocument]) -> list[LoadedDocument]:
