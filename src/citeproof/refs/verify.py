@@ -147,8 +147,7 @@ class EntryChecker:
                     Finding(
                         "warning",
                         "ref-organisation-author",
-                        f"{entry.key}: {our_people[0][0]!r} is recorded as author, but {identifier} names "
-                        f"{', '.join(n for n, _ in reg_people[:3])}{' et al.' if len(reg_people) > 3 else ''}",
+                        f"{entry.key}: {our_people[0][0]!r} is recorded as author, but {identifier} names {_first_names(reg_people)}",
                         self.where(entry, "author"),
                         {"registry": [n for n, _ in reg_people]},
                     )
@@ -170,7 +169,7 @@ class EntryChecker:
                     "warning",
                     "ref-organisation-author",
                     f"{entry.key}: {unbraced(fields['organization'])!r} would print as the author, but {identifier} names "
-                    f"{', '.join(n for n, _ in reg_people[:3])}{' et al.' if len(reg_people) > 3 else ''}",
+                    f"{_first_names(reg_people)}",
                     self.where(entry, "organization"),
                     {"registry": [n for n, _ in reg_people]},
                 )
@@ -294,3 +293,8 @@ def check_references(
             checker = checkers.get(part.path) or checkers.setdefault(part.path, EntryChecker(part, lock, retractions))
             findings += checker.check(entry)
     return findings
+
+
+def _first_names(people: list[tuple[str, bool]]) -> str:
+    """The first three names of a registry's author list, "et al." after them (as a finding shows them)."""
+    return ", ".join(name for name, _ in people[:3]) + (" et al." if len(people) > 3 else "")
