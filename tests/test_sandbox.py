@@ -344,3 +344,48 @@ def test_sandbox_remote_fetch_to_a_private_address_makes_no_connection(make_proj
     assert result.code == 1
     assert result.err.count("could not be downloaded") == 2
     assert listener.accepted == []
+
+
+FRONT_MATTER_ATTACK = """\
+---
+title: A Small Test Article
+header-includes: |
+  <script>alert("meta")</script>
+  <link rel="stylesheet" href="/proc/self/environ">
+---
+
+Most adults need seven hours of sleep [@smith2024].
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("secrets")
+def test_sandbox_front_matter_raw_html_is_sanitised_too(make_project: MakeProject) -> None:
+    project = make_project({"article": FRONT_MATTER_ATTACK})
+    result = project.run("build", *SAFE_FORMATS)
+    assert result.code == 0, result.err
+    text = _outputs_text(project.build)
+    assert "seven hours" in text
+    for bad in ('alert("meta")', "/proc/self/environ", MARKER):
+        assert bad not in text
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [("css: /proc/self/environ", "css"), ("cover-image: /etc/passwd", "cover-image"), ("bibliography: /etc/passwd", "bibliography")],
+)
+def test_sandbox_front_matter_file_keys_are_refused(make_project: MakeProject, line: str, key: str) -> None:
+    project = make_project({"article": MINI_DOC.replace("lang: en-US\n", f"lang: en-US\n{line}\n")})
+    result = project.run("build", "-f", "html", "-f", "epub")
+    assert result.code == 1
+    assert f"manuscript/article.md:4: the front matter key '{key}' names a file pandoc would read" in result.err
+
+
+@pytest.mark.slow
+def test_sandbox_front_matter_image_is_checked(make_project: MakeProject) -> None:
+    doc = MINI_DOC.replace("lang: en-US\n", "lang: en-US\nabstract: |\n  ![leak](../.git/config)\n")
+    project = make_project({"article": doc})
+    _git_config(project)
+    result = project.run("build", "-f", "html")
+    assert result.code == 1
+    assert "manuscript/article.md:5: image '../.git/config' is outside the project's content" in result.err

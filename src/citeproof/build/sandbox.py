@@ -36,6 +36,10 @@ from urllib.parse import unquote
 from citeproof.errors import BuildError, listing
 from citeproof.project.policy import ContentPolicy
 
+# Front matter keys that make pandoc read a file (or fetch a URL) of the author's choosing.
+FILE_META_KEYS = frozenset(
+    {"css", "cover-image", "epub-cover-image", "epub-fonts", "bibliography", "csl", "citation-abbreviations", "reference-doc"}
+)
 REMOTE_FOLDER = "_remote"  # where downloaded images appear to typst
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
 HTML_FORMATS = frozenset({"html", "html4", "html5"})
@@ -172,7 +176,14 @@ def check_content(
     """Walk pandoc's JSON once: the AST with raw HTML sanitised, the approved images, and every problem."""
     state = _Pass(display, source, root.resolve(), folder.resolve(), (build_dir.resolve(),), policy)
     tree: dict[str, Any] = json.loads(json.dumps(ast))  # a private copy: the parsed document stays as read
-    for node in _nodes(tree["blocks"]):
+    for key in sorted(FILE_META_KEYS & set(tree["meta"])):
+        state.problem(
+            f"{key}:",
+            f"the front matter key {key!r} names a file pandoc would read; citeproof takes the stylesheet, cover, "
+            "bibliography and style from its configuration: remove the key",
+        )
+    # The front matter is content too: header-includes, an abstract, include-before.
+    for node in _nodes([tree["blocks"], tree["meta"]]):
         kind = node.get("t")
         if kind == "Image":
             state.image(node["c"][2][0], node["c"][2][0])
@@ -184,7 +195,7 @@ def check_content(
             if replacement is not None:
                 node["c"] = [fmt, replacement]
     if policy.raw_html != "allow":
-        for attr in _attributes_of(tree["blocks"]):
+        for attr in _attributes_of([tree["blocks"], tree["meta"]]):
             state.attributes(attr)
     return tree, state.resources, state.problems
 
@@ -200,7 +211,7 @@ def raise_problems(problems: list[str]) -> None:
 
 def embed_images(ast: dict[str, Any], resources: Resources) -> None:
     """Replace each approved local image with a data URI (HTML and EPUB: pandoc reads no file itself)."""
-    for node in _nodes(ast["blocks"]):
+    for node in _nodes([ast["blocks"], ast["meta"]]):
         if node.get("t") == "Image":
             uri = resources.data_uri(node["c"][2][0])
             if uri is not None:
@@ -253,14 +264,16 @@ def checked_asset(path: Path, root: Path, build_dir: Path, *, what: str) -> Path
 
 
 def _nodes(node: Any) -> Iterator[dict[str, Any]]:
-    """Every element under ``node`` (an explicit stack: documents can nest deep)."""
+    """Every element under ``node``, front matter maps included (an explicit stack: documents can nest deep)."""
     stack = [node]
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
             if "t" in item:
                 yield item
-            stack.extend(item.get("c", ()) if isinstance(item.get("c"), list) else [item.get("c")])
+                stack.append(item.get("c"))
+            else:  # the metadata map, or a MetaMap's contents
+                stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
 
@@ -270,8 +283,10 @@ def _attributes_of(node: Any) -> Iterator[list[Any]]:
     stack = [node]
     while stack:
         item = stack.pop()
-        if isinstance(item, dict):
+        if isinstance(item, dict) and "t" in item:
             stack.append(item.get("c"))
+        elif isinstance(item, dict):  # the metadata map, or a MetaMap's contents
+            stack.extend(item.values())
         elif isinstance(item, list):
             if _is_attr(item):
                 yield item
