@@ -26,6 +26,7 @@ import json
 import mimetypes
 import re
 import shutil
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -40,13 +41,26 @@ from citeproof.project.policy import ContentPolicy
 FILE_META_KEYS = frozenset(
     {"css", "cover-image", "epub-cover-image", "epub-fonts", "bibliography", "csl", "citation-abbreviations", "reference-doc"}
 )
+# citeproof's own template values; several are pasted into the Typst templates as code
+# (citeproof-typst-keywords, -description, -helpline-tel, ...), so a document that set one
+# would run Typst of its choosing: read checked files, or download a package.
+RESERVED_META_PREFIX = "citeproof-"
 REMOTE_FOLDER = "_remote"  # where downloaded images appear to typst
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
 HTML_FORMATS = frozenset({"html", "html4", "html5"})
 # Schemes a link may use; javascript:, vbscript:, data: and file: run code or read files.
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
-_PACKAGE_IMPORT = re.compile(r"""#?\b(?:import|include)\s*"@""")
+# What a browser ignores before reading a URL's scheme (the WHATWG URL parser): leading and
+# trailing C0 controls and spaces, and every tab and newline anywhere, so that
+# "java\tscript:" and "\x01javascript:" are javascript: URLs to it.
+_C0_OR_SPACE = "".join(chr(c) for c in range(0x21))
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+# An import or include of anything but a plain local path: a package spec ("@preview/..."),
+# or a computed path that could spell one (import(str(bytes((64, ...))))); eval could hide either.
+_PACKAGE_IMPORT = re.compile(r"""\b(?:import|include)\b(?!\s*"(?!@)[^"\\]*")|\beval\s*\(""")
+# SVG elements that run script or load a document when the SVG is opened on its own.
+_SVG_ACTIVE = frozenset({"script", "foreignobject", "handler", "listener", "iframe", "embed", "object"})
 _SINGLE_TAG = re.compile(r"^<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>]*)?)(/?)>$", re.DOTALL)
 # Attributes any allowed element may keep; nh3's own table adds the element-specific ones.
 _GENERIC_ATTRIBUTES = frozenset({"class", "id", "lang", "dir", "title", "role", "hidden"})
@@ -103,8 +117,8 @@ class _Pass:
     def image(self, target: str, needle: str) -> None:
         if target in self.resources.files or target.startswith("data:"):
             return
-        scheme = _SCHEME.match(target)
-        if target.startswith("//") or (scheme and scheme.group(1).lower() in {"http", "https"}):
+        scheme = url_scheme(target)
+        if target.startswith("//") or scheme in {"http", "https"}:
             if self.policy.remote_resources == "fetch":
                 self.resources.remote.setdefault(target, needle)
             else:
@@ -114,8 +128,8 @@ class _Pass:
                     'download it into the project, or set remote-resources = "fetch" in [tool.citeproof]',
                 )
             return
-        if scheme and len(scheme.group(1)) > 1:  # "C:" would be a Windows drive, anything longer a scheme
-            self.problem(needle, f"image {shown(target)} uses the {scheme.group(1)}: scheme; use a file in the project")
+        if scheme and len(scheme) > 1:  # "C:" would be a Windows drive, anything longer a scheme
+            self.problem(needle, f"image {shown(target)} uses the {scheme}: scheme; use a file in the project")
             return
         path = self._inside(target)
         if path is None:
@@ -128,6 +142,9 @@ class _Pass:
             self.problem(needle, f"image {shown(target)} does not exist or is not a regular file")
         elif path.suffix.lower() not in IMAGE_SUFFIXES:
             self.problem(needle, f"{shown(target)} is not an image file (expected {', '.join(sorted(IMAGE_SUFFIXES))}); link to it instead")
+        elif path.suffix.lower() == ".svg" and (why := svg_problem(path.read_bytes())):
+            # The EPUB carries the SVG as a file of its own, which a reader may open as a document.
+            self.problem(needle, f"the SVG image {shown(target)} {why}; export it again as a plain drawing")
         else:
             self.resources.files[target] = path
 
@@ -137,9 +154,8 @@ class _Pass:
         return inside_project(base / relative.lstrip("/"), self.root, self.forbidden)
 
     def link(self, target: str, needle: str) -> None:
-        scheme = _SCHEME.match(target.strip())
-        if scheme and len(scheme.group(1)) > 1 and scheme.group(1).lower() not in LINK_SCHEMES:
-            self.problem(needle, f"link {shown(target)} uses the {scheme.group(1)}: scheme, which can run code; use an http(s) address")
+        if runs_code(target):
+            self.problem(needle, f"link {shown(target)} uses the {url_scheme(target)}: scheme, which can run code; use an http(s) address")
 
     def attributes(self, attr: list[Any]) -> None:
         """Attributes pandoc keeps from ``<span onclick=...>`` or ``{onclick=...}``: event handlers and script URLs go."""
@@ -166,7 +182,11 @@ class _Pass:
             if self.policy.raw_typst == "deny":
                 self.problem(needle, 'raw Typst is not allowed (raw-typst = "deny" is the safe default); write it in Markdown instead')
             elif _PACKAGE_IMPORT.search(text):
-                self.problem(needle, "raw Typst may not import a Typst package (it would be downloaded during the build)")
+                self.problem(
+                    needle,
+                    "raw Typst may not import a Typst package (it would be downloaded during the build), "
+                    "import a computed path or call eval; import a project file by its plain path",
+                )
         return None
 
 
@@ -182,6 +202,8 @@ def check_content(
             f"the front matter key {key!r} names a file pandoc would read; citeproof takes the stylesheet, cover, "
             "bibliography and style from its configuration: remove the key",
         )
+    for key in sorted(k for k in tree["meta"] if k.lower().startswith(RESERVED_META_PREFIX)):
+        state.problem(f"{key}:", f"the front matter key {key!r} is reserved for values citeproof sets itself: remove the key")
     # The front matter is content too: header-includes, an abstract, include-before.
     for node in _nodes([tree["blocks"], tree["meta"]]):
         kind = node.get("t")
@@ -310,9 +332,43 @@ def _unsafe_attribute(key: str, value: str) -> bool:
     if name.startswith("on") or name in {"srcdoc", "formaction"}:
         return True
     if name in {"href", "src", "action", "xlink:href", "poster", "background"}:
-        scheme = _SCHEME.match(value.strip())
-        return bool(scheme and len(scheme.group(1)) > 1 and scheme.group(1).lower() not in LINK_SCHEMES)
+        return runs_code(value)
     return False
+
+
+def url_scheme(value: str) -> str | None:
+    """The scheme a browser reads in ``value``, lower case; None for a relative URL."""
+    match = _SCHEME.match(_TAB_OR_NEWLINE.sub("", value.strip(_C0_OR_SPACE)))
+    return match.group(1).lower() if match else None
+
+
+def runs_code(value: str) -> bool:
+    """Whether a browser would treat ``value`` as a URL of a scheme other than the safe ones (javascript:, data:)."""
+    scheme = url_scheme(value)
+    return scheme is not None and len(scheme) > 1 and scheme not in LINK_SCHEMES
+
+
+def svg_problem(data: bytes) -> str | None:
+    """Why an SVG could run script or load something when opened on its own, or None for a plain drawing."""
+    if re.search(rb"<!ENTITY", data, re.IGNORECASE):
+        return "declares XML entities"  # expanded by a browser, so they can hide any of the below
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        return f"is not well-formed XML ({exc})"
+    for element in root.iter():
+        tag = str(element.tag).rsplit("}", 1)[-1].lower()
+        if tag in _SVG_ACTIVE:
+            return f"holds a <{tag}> element"
+        for key, value in element.attrib.items():
+            name = key.rsplit("}", 1)[-1].lower()
+            if name.startswith("on"):
+                return f"has an event attribute ({name})"
+            if re.search(r"(?:java|vb)script:", _TAB_OR_NEWLINE.sub("", value), re.IGNORECASE):
+                return f"has a script URL in its {name} attribute"
+            if name == "href" and not (value.strip().startswith("#") or value.strip().lower().startswith("data:image/")):
+                return f"refers to another file or address ({shown(value)}), which the build does not check"
+    return None
 
 
 def line_of(source: str, needle: str) -> int:
@@ -353,10 +409,8 @@ def sanitize_html(text: str) -> str:
     for key, value in _AttributeReader.read(f"<{name}{attrs}>"):
         if key not in allowed:
             continue
-        if key in {"href", "src", "cite"} and value is not None:
-            scheme = _SCHEME.match(value.strip())
-            if scheme and len(scheme.group(1)) > 1 and scheme.group(1).lower() not in LINK_SCHEMES:
-                continue
+        if key in {"href", "src", "cite"} and value is not None and runs_code(value):
+            continue
         kept.append(key if value is None else f'{key}="{html.escape(value, quote=True)}"')
     inner = "".join(f" {a}" for a in kept)
     return f"<{name}{inner}{' /' if self_closing else ''}>"
