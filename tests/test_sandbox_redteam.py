@@ -8,7 +8,10 @@ CONNECT on loopback and nothing ever leaves the machine.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -175,3 +178,69 @@ def test_redteam_plain_svg_with_internal_references_still_builds(make_project: M
     project.write("manuscript/picture.svg", drawing)
     result = project.run("build", "-f", "html", "-f", "epub", "-f", "pdf")
     assert result.code == 0, result.err
+
+
+MARKER = "CITEPROOF-REDTEAM-SECRET-41c7"
+TOKEN = "ghs_CITEPROOFREDTEAM0123456789"
+TEMPLATES_FOLLOW_LINKS = (
+    "resources.template() takes a project's templates/ file (or a templates folder anywhere) as it finds it, "
+    "symlinks followed: it should accept only a regular file inside_project(), as checked_asset does for the logo"
+)
+
+
+def _leaks(build: Path) -> bool:
+    text = _markup(build)
+    for path in build.glob("*.epub"):
+        with zipfile.ZipFile(path) as epub:
+            text += "\n".join(epub.read(n).decode("latin-1") for n in epub.namelist())
+    return MARKER in text or TOKEN in text
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=TEMPLATES_FOLLOW_LINKS)
+def test_redteam_stylesheet_override_symlinked_to_the_environment_is_not_embedded(make_project: MakeProject) -> None:
+    """A CI secret is in citeproof's own /proc/self/environ only if it was there at start: run it as CI does."""
+    project = make_project()
+    (project.root / "templates" / "citeproof.css").symlink_to("/proc/self/environ")
+    env = {**os.environ, "CITEPROOF_REDTEAM_SECRET": MARKER}
+    command = [sys.executable, "-m", "citeproof", "--config", str(project.root / "pyproject.toml"), "build", "-f", "html", "-f", "epub"]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert "Traceback" not in result.stderr
+    assert not _leaks(project.build)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=TEMPLATES_FOLLOW_LINKS)
+def test_redteam_html_template_override_symlinked_to_git_config_is_not_used(make_project: MakeProject) -> None:
+    project = make_project()
+    project.write(".git/config", f'[http "https://github.com/"]\n\textraheader = AUTHORIZATION: basic {TOKEN}\n')
+    (project.root / "templates" / "citeproof.html").symlink_to("../.git/config")
+    result = project.run("build", "-f", "html")
+    assert "Traceback" not in result.err
+    assert not _leaks(project.build)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=TEMPLATES_FOLLOW_LINKS)
+def test_redteam_templates_folder_outside_the_project_is_not_used(make_project: MakeProject, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "citeproof.css").write_text(f"/* {MARKER} */\n", encoding="utf-8")
+    project = make_project(config=f'templates = "{outside}"\n')
+    result = project.run("build", "-f", "html", "-f", "epub")
+    assert "Traceback" not in result.err
+    assert not _leaks(project.build)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="build-dir is taken as written: a pull request's pyproject.toml can make the build write anywhere the "
+    "runner can (config should require a folder inside the project, outside dot-folders)",
+)
+def test_redteam_build_dir_outside_the_project_is_a_config_error(make_project: MakeProject, tmp_path: Path) -> None:
+    project = make_project(config='build-dir = "../elsewhere"\n')
+    result = project.run("build", "-f", "html")
+    assert "Traceback" not in result.err
+    assert not (tmp_path / "elsewhere").exists()
+    assert result.code == 2
