@@ -180,6 +180,16 @@ def test_redteam_plain_svg_with_internal_references_still_builds(make_project: M
     assert result.code == 0, result.err
 
 
+@pytest.mark.slow
+def test_redteam_second_src_attribute_is_dropped(make_project: MakeProject) -> None:
+    """The image check reads the first src; a second one (never checked) must not reach the HTML or the EPUB's XHTML."""
+    project = make_project({"article": _with_body('<img src="picture.svg" src="/proc/self/environ" alt="a">')})
+    project.write("manuscript/picture.svg", f'{SVG_HEAD}<rect width="5" height="5"/></svg>')
+    result = project.run("build", "-f", "html", "-f", "epub")
+    assert result.code == 0, result.err
+    assert "/proc/self/environ" not in _markup(project.build)
+
+
 MARKER = "CITEPROOF-REDTEAM-SECRET-41c7"
 TOKEN = "ghs_CITEPROOFREDTEAM0123456789"
 TEMPLATES_FOLLOW_LINKS = (

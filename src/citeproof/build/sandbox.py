@@ -405,10 +405,13 @@ def sanitize_html(text: str) -> str:
     if closing:
         return f"</{name}>"
     allowed = _attributes().get(name, set()) | _attributes()["*"]
-    kept = []
+    kept, seen = [], set()
     for key, value in _AttributeReader.read(f"<{name}{attrs}>"):
-        if key not in allowed:
+        # A browser keeps the first of two same-named attributes, and so does the image check
+        # (_image_sources): a second src would be one nobody checked (and invalid XHTML in the EPUB).
+        if key not in allowed or key in seen:
             continue
+        seen.add(key)
         if key in {"href", "src", "cite"} and value is not None and runs_code(value):
             continue
         kept.append(key if value is None else f'{key}="{html.escape(value, quote=True)}"')
