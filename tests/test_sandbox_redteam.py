@@ -168,6 +168,17 @@ def test_redteam_svg_entities_are_refused(make_project: MakeProject) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("encoding", ["x-no-such-encoding", "shift_jis"])
+def test_redteam_svg_in_an_encoding_the_check_cannot_read_is_an_error_not_a_traceback(make_project: MakeProject, encoding: str) -> None:
+    project = make_project({"article": _with_body("![picture](picture.svg)")})
+    project.write("manuscript/picture.svg", f'<?xml version="1.0" encoding="{encoding}"?>\n{SVG_HEAD}</svg>')
+    result = project.run("build", "-f", "html")
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    assert "is not well-formed XML" in result.err
+
+
+@pytest.mark.slow
 def test_redteam_plain_svg_with_internal_references_still_builds(make_project: MakeProject) -> None:
     """Gradients and <use> point inside the drawing (#id): the SVG check must not refuse those."""
     drawing = (

@@ -354,7 +354,7 @@ def svg_problem(data: bytes) -> str | None:
         return "declares XML entities"  # expanded by a browser, so they can hide any of the below
     try:
         root = ET.fromstring(data)
-    except ET.ParseError as exc:
+    except (ET.ParseError, ValueError, LookupError) as exc:  # an unknown or multi-byte encoding is not a ParseError
         return f"is not well-formed XML ({exc})"
     for element in root.iter():
         tag = str(element.tag).rsplit("}", 1)[-1].lower()
