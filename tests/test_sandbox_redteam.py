@@ -106,6 +106,42 @@ def test_redteam_front_matter_cannot_fill_a_typst_code_variable(make_project: Ma
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    "front",
+    ["helpline-name: Help\nhelpline-url: 'javascript:alert(1)'", "contact-name: Desk\ncontact-url: 'java&#9;script:alert(1)'"],
+    ids=["helpline-url", "contact-url"],
+)
+def test_redteam_front_matter_link_that_runs_script_is_refused(make_project: MakeProject, front: str) -> None:
+    """These keys become <a href> in the HTML template and the EPUB's front block, unchecked before."""
+    project = make_project({"article": _with_body("", front=front)})
+    result = project.run("build", "-f", "html", "-f", "epub")
+    assert result.code == 1, result.err
+    assert "is a javascript: URL, which can run code" in result.err
+    assert not project.build.exists() or "javascript" not in _browser_schemes(_markup(project.build))
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="helpline-url, contact-url and online-url from [tool.citeproof.clinic] or [tool.citeproof.metadata] "
+    "never pass the sandbox: contacts/clinic should accept only http(s) (and tel:/mailto: where built) addresses",
+)
+@pytest.mark.parametrize(
+    "config",
+    [
+        '\n[tool.citeproof.clinic]\nname = "C"\nhelpline-name = "H"\nhelpline-url = "javascript:alert(1)"\n',
+        '\n[tool.citeproof.metadata]\ncontact-name = "H"\ncontact-url = "javascript:alert(1)"\n',
+    ],
+    ids=["clinic", "metadata"],
+)
+def test_redteam_configured_link_that_runs_script_is_not_published(make_project: MakeProject, config: str) -> None:
+    project = make_project(config=config)
+    result = project.run("build", "-f", "html", "-f", "epub")
+    assert "Traceback" not in result.err
+    assert not project.build.exists() or "javascript" not in _browser_schemes(_markup(project.build))
+
+
+@pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
     reason="[tool.citeproof.metadata] is merged after the sandbox: citeproof-typst-* keys there become Typst code "

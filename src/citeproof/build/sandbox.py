@@ -202,6 +202,13 @@ def check_content(
             f"the front matter key {key!r} names a file pandoc would read; citeproof takes the stylesheet, cover, "
             "bibliography and style from its configuration: remove the key",
         )
+    # helpline-url and contact-url become <a href> in the HTML template and the EPUB's front block.
+    for key in sorted(k for k in tree["meta"] if k.lower().endswith("url")):
+        target = _meta_text(tree["meta"][key])
+        if runs_code(target):
+            state.problem(
+                f"{key}:", f"the front matter key {key!r} is a {url_scheme(target)}: URL, which can run code; use an http(s) address"
+            )
     for key in sorted(k for k in tree["meta"] if k.lower().startswith(RESERVED_META_PREFIX)):
         state.problem(f"{key}:", f"the front matter key {key!r} is reserved for values citeproof sets itself: remove the key")
     # The front matter is content too: header-includes, an abstract, include-before.
@@ -220,6 +227,17 @@ def check_content(
         for attr in _attributes_of([tree["blocks"], tree["meta"]]):
             state.attributes(attr)
     return tree, state.resources, state.problems
+
+
+def _meta_text(value: Any) -> str:
+    """A front matter value as the text a template prints (Str pieces joined; spaces kept)."""
+    pieces = []
+    for node in _nodes(value):
+        if node.get("t") in {"Str", "MetaString"}:
+            pieces.append(str(node["c"]))
+        elif node.get("t") in {"Space", "SoftBreak", "LineBreak"}:
+            pieces.append(" ")
+    return "".join(reversed(pieces))  # _nodes walks a stack, last child first
 
 
 def raise_problems(problems: list[str]) -> None:
