@@ -301,3 +301,17 @@ def test_redteam_build_dir_outside_the_project_is_a_config_error(make_project: M
     assert "Traceback" not in result.err
     assert not (tmp_path / "elsewhere").exists()
     assert result.code == 2
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="a TOML time or offset datetime in [tool.citeproof.metadata] reaches panflute unconverted: internal error "
+    "(exit 70); config should turn dates and times into ISO strings or refuse them as a configuration error",
+)
+@pytest.mark.parametrize("value", ["07:32:00", "1979-05-27T07:32:00Z"], ids=["time", "offset-datetime"])
+def test_redteam_toml_time_in_shared_metadata_is_not_an_internal_error(make_project: MakeProject, value: str) -> None:
+    project = make_project(config=f"\n[tool.citeproof.metadata]\nstamp = {value}\n")
+    result = project.run("build", "-f", "html")
+    assert "internal error" not in result.err
+    assert result.code in {0, 2}
