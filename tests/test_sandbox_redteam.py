@@ -121,11 +121,6 @@ def test_redteam_front_matter_link_that_runs_script_is_refused(make_project: Mak
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="helpline-url, contact-url and online-url from [tool.citeproof.clinic] or [tool.citeproof.metadata] "
-    "never pass the sandbox: contacts/clinic should accept only http(s) (and tel:/mailto: where built) addresses",
-)
 @pytest.mark.parametrize(
     "config",
     [
@@ -142,11 +137,6 @@ def test_redteam_configured_link_that_runs_script_is_not_published(make_project:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="[tool.citeproof.metadata] is merged after the sandbox: citeproof-typst-* keys there become Typst code "
-    "(render._typst_variables should always set them, or config should refuse citeproof-* keys)",
-)
 def test_redteam_pyproject_metadata_cannot_fill_a_typst_code_variable(make_project: MakeProject, proxy: Listener) -> None:
     config = f"\n[tool.citeproof.metadata]\nciteproof-typst-description = '{{import({COMPUTED_PACKAGE}):e;none}}'\n"
     project = make_project(config=config)
@@ -239,10 +229,6 @@ def test_redteam_second_src_attribute_is_dropped(make_project: MakeProject) -> N
 
 MARKER = "CITEPROOF-REDTEAM-SECRET-41c7"
 TOKEN = "ghs_CITEPROOFREDTEAM0123456789"
-TEMPLATES_FOLLOW_LINKS = (
-    "resources.template() takes a project's templates/ file (or a templates folder anywhere) as it finds it, "
-    "symlinks followed: it should accept only a regular file inside_project(), as checked_asset does for the logo"
-)
 
 
 def _leaks(build: Path) -> bool:
@@ -254,7 +240,6 @@ def _leaks(build: Path) -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=TEMPLATES_FOLLOW_LINKS)
 def test_redteam_stylesheet_override_symlinked_to_the_environment_is_not_embedded(make_project: MakeProject) -> None:
     """A CI secret is in citeproof's own /proc/self/environ only if it was there at start: run it as CI does."""
     project = make_project()
@@ -267,7 +252,6 @@ def test_redteam_stylesheet_override_symlinked_to_the_environment_is_not_embedde
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=TEMPLATES_FOLLOW_LINKS)
 def test_redteam_html_template_override_symlinked_to_git_config_is_not_used(make_project: MakeProject) -> None:
     project = make_project()
     project.write(".git/config", f'[http "https://github.com/"]\n\textraheader = AUTHORIZATION: basic {TOKEN}\n')
@@ -278,7 +262,6 @@ def test_redteam_html_template_override_symlinked_to_git_config_is_not_used(make
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=TEMPLATES_FOLLOW_LINKS)
 def test_redteam_templates_folder_outside_the_project_is_not_used(make_project: MakeProject, tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -290,11 +273,6 @@ def test_redteam_templates_folder_outside_the_project_is_not_used(make_project: 
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="build-dir is taken as written: a pull request's pyproject.toml can make the build write anywhere the "
-    "runner can (config should require a folder inside the project, outside dot-folders)",
-)
 def test_redteam_build_dir_outside_the_project_is_a_config_error(make_project: MakeProject, tmp_path: Path) -> None:
     project = make_project(config='build-dir = "../elsewhere"\n')
     result = project.run("build", "-f", "html")
@@ -304,11 +282,6 @@ def test_redteam_build_dir_outside_the_project_is_a_config_error(make_project: M
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="a TOML time or offset datetime in [tool.citeproof.metadata] reaches panflute unconverted: internal error "
-    "(exit 70); config should turn dates and times into ISO strings or refuse them as a configuration error",
-)
 @pytest.mark.parametrize("value", ["07:32:00", "1979-05-27T07:32:00Z"], ids=["time", "offset-datetime"])
 def test_redteam_toml_time_in_shared_metadata_is_not_an_internal_error(make_project: MakeProject, value: str) -> None:
     project = make_project(config=f"\n[tool.citeproof.metadata]\nstamp = {value}\n")

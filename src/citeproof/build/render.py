@@ -8,9 +8,10 @@ import os
 import re
 import uuid
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import panflute as pf
 
@@ -20,7 +21,7 @@ from citeproof.build.filtering import apply_filters
 from citeproof.build.layout import geometry
 from citeproof.build.products import Output
 from citeproof.build.publish import Stage
-from citeproof.build.sandbox import Resources, checked_asset, embed_images
+from citeproof.build.sandbox import Resources, checked_asset, embed_images, runs_code, shown
 from citeproof.engines import tools
 from citeproof.errors import BuildError, FilterAuthorError
 from citeproof.project import resources
@@ -106,6 +107,7 @@ def filtered_document(job: Job, config: Config, clinic: Clinic, *, filters: Sequ
     )
     for key, value in document_values.items():
         meta[key] = value
+    _refuse_script_addresses(plain | document_values, job.parsed.display)
     meta["citeproof-draft"] = job.draft
     meta["citeproof-format"] = product.format
     meta["citeproof-product"] = product.name
@@ -118,6 +120,24 @@ def filtered_document(job: Job, config: Config, clinic: Clinic, *, filters: Sequ
         return apply_filters(doc, config.filters if filters is None else filters)
     except FilterAuthorError as exc:  # the author's mistake, named at the Markdown file and line
         raise exc.at(job.parsed.display, job.parsed.source_text) from None
+
+
+def _refuse_script_addresses(values: Mapping[str, Any], display: str) -> None:
+    """Every ``*-url`` a template links to (from front matter, config or the clinic), checked as a browser reads it.
+
+    The sandbox checks the document's own links; these addresses come from everywhere else
+    and become ``<a href>`` in the HTML and EPUB, so a ``javascript:`` one would run there.
+    """
+    bad = [
+        f"{key} = {shown(str(value))}"
+        for key, value in sorted(values.items())
+        if key.endswith("url") and isinstance(value, str) and runs_code(value)
+    ]
+    if bad:
+        raise BuildError(
+            f"{display}: these addresses would run script when clicked: {'; '.join(bad)}",
+            hint="give http(s) addresses in the front matter, [tool.citeproof.metadata] or [tool.citeproof.clinic]",
+        )
 
 
 def filter_warnings(doc: pf.Doc) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ import mimetypes
 import re
 import shutil
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from citeproof.errors import BuildError, listing
-from citeproof.project.policy import ContentPolicy
+from citeproof.project.policy import ContentPolicy, inside_project
 
 # Front matter keys that make pandoc read a file (or fetch a URL) of the author's choosing.
 FILE_META_KEYS = frozenset(
@@ -275,20 +275,6 @@ def mirror_root(folder: Path, files: Mapping[str, Path]) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
     return folder
-
-
-def inside_project(path: Path, root: Path, forbidden: Iterable[Path] = ()) -> Path | None:
-    """``path`` with every symlink followed, if it stays inside ``root`` and outside dot-folders and ``forbidden``."""
-    try:
-        # resolve() follows every symlink, so a link that leaves the project is caught here.
-        resolved = path.resolve()
-    except (OSError, RuntimeError):
-        return None
-    if not resolved.is_relative_to(root) or any(resolved.is_relative_to(f) for f in forbidden):
-        return None
-    if any(part.startswith(".") for part in resolved.relative_to(root).parts):
-        return None
-    return resolved
 
 
 def checked_asset(path: Path, root: Path, build_dir: Path, *, what: str) -> Path:

@@ -15,6 +15,7 @@ publishes as a JSON Schema.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import glob
 import re
@@ -222,6 +223,31 @@ class _Validator:
             return default
         return value
 
+    def build_dir(self, raw: Mapping[str, Any], *, allow_outside: bool) -> Path:
+        """Outputs go inside the project (a pull request's config must not aim them elsewhere)."""
+        value = self.string(raw, "build-dir", "build")
+        path = (self.root / value).resolve()
+        inside = path.is_relative_to(self.root) and path != self.root
+        hidden = inside and any(part.startswith(".") for part in path.relative_to(self.root).parts)
+        if (not inside and not allow_outside) or hidden:
+            self.problem(
+                f"{SECTION}.build-dir",
+                f"{value!r} is not a folder inside the project (outside dot-folders); use e.g. 'build'"
+                + ("" if hidden else ", or set allow-outside = true"),
+            )
+        return path
+
+    def metadata(self, table: Mapping[str, Any], key: str) -> dict[str, Any]:
+        """Pandoc metadata from the config: TOML dates and times become ISO text, and citeproof's own
+        template variables (``citeproof-*``, some of them Typst code) cannot be set here."""
+        found: dict[str, Any] = {}
+        for name, value in table.items():
+            if str(name).startswith("citeproof-"):
+                self.problem(f"{key}.{name}", "keys starting with 'citeproof-' are set by citeproof itself; remove it")
+                continue
+            found[name] = _plain(value)
+        return found
+
     def table(self, raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
         value = raw.get(key, {})
         if not isinstance(value, dict):
@@ -260,13 +286,13 @@ class _Validator:
         if "templates" in raw:
             self.existing(self.string(raw, "templates", "templates"), f"{SECTION}.templates", kind="folder")
         # Metadata for every document (e.g. a publisher); a document's own table overrides it.
-        shared = self.table(raw, "metadata")
+        shared = self.metadata(self.table(raw, "metadata"), f"{SECTION}.metadata")
         policy = policy_from_mapping(raw, self.problems.messages, SECTION)
         documents = self.documents(raw.get("documents"), bibliography, style, shared, allow_outside=policy.allow_outside)
         names = [d.name for d in documents]
         for name in sorted({n for n in names if names.count(n) > 1}):
             self.problem(f"{SECTION}.documents", f"two documents are both named {name!r}; give one a 'name'")
-        build_dir = (self.root / self.string(raw, "build-dir", "build")).resolve()
+        build_dir = self.build_dir(raw, allow_outside=policy.allow_outside)
         pdf_standards = self.pdf_standards(raw)
         products = products_from_table(
             raw.get("products"), paper=paper, formats=formats, pdf_standards=pdf_standards, problems=self.problems
@@ -348,7 +374,7 @@ class _Validator:
             if not isinstance(own, dict):
                 self.problem(f"{key}.metadata", f"expected a table, got {own!r}")
                 own = {}
-            metadata = {**shared, **own}
+            metadata = {**shared, **self.metadata(own, f"{key}.metadata")}
             products = table.get("products")
             if products is not None and (not isinstance(products, list) or not all(isinstance(p, str) for p in products)):
                 self.problem(f"{key}.products", f"expected a list of product names, got {products!r}")
@@ -382,3 +408,14 @@ class _Validator:
                     )
                 )
         return found
+
+
+def _plain(value: Any) -> Any:
+    """A TOML value as pandoc metadata: dates and times (which TOML has and YAML front matter reads as text) as ISO text."""
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

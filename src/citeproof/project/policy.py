@@ -6,8 +6,9 @@ enforces it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 RawHtml = Literal["deny", "sanitize", "allow"]
@@ -68,3 +69,17 @@ def policy_from_mapping(raw: Mapping[str, Any], problems: list[str], section: st
         raw_typst=choice("raw-typst", RAW_TYPST_CHOICES, "deny"),  # type: ignore[arg-type]
         remote_resources=choice("remote-resources", REMOTE_CHOICES, "deny"),  # type: ignore[arg-type]
     )
+
+
+def inside_project(path: Path, root: Path, forbidden: Iterable[Path] = ()) -> Path | None:
+    """``path`` with every symlink followed, if it stays inside ``root`` and outside dot-folders and ``forbidden``."""
+    try:
+        # resolve() follows every symlink, so a link that leaves the project is caught here.
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        return None
+    if not resolved.is_relative_to(root) or any(resolved.is_relative_to(f) for f in forbidden):
+        return None
+    if any(part.startswith(".") for part in resolved.relative_to(root).parts):
+        return None
+    return resolved

@@ -15,6 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from citeproof.project.policy import inside_project
+
 if TYPE_CHECKING:
     from citeproof.project.config import Config
 
@@ -33,9 +35,24 @@ def packaged_filters() -> tuple[str, ...]:
 
 
 def template(config: Config, name: str) -> Path:
-    """The project's ``templates/<name>`` if it has one, else the packaged file of that name."""
+    """The project's ``templates/<name>`` if it has one, else the packaged file of that name.
+
+    An override arrives with the content (by pull request), and pandoc reads a template or
+    stylesheet whole into the output, so it must be a regular file inside the project,
+    outside dot-folders and the build folder, after symlinks are followed.
+    """
     own = config.templates / name
-    return own if own.is_file() else PACKAGED_TEMPLATES / name
+    if not (own.is_file() or own.is_symlink()):
+        return PACKAGED_TEMPLATES / name
+    checked = inside_project(own, config.root.resolve(), (config.build_dir.resolve(),))
+    if checked is None or not checked.is_file():
+        from citeproof.errors import BuildError
+
+        raise BuildError(
+            f"the template override {own} is not a regular file inside the project (a link out, or outside the project)",
+            hint="put the file itself in the project's templates/ folder, or delete it to use the packaged one",
+        )
+    return checked
 
 
 def html_template(config: Config) -> Path:
