@@ -206,3 +206,29 @@ def test_license_file_matches_the_declared_license() -> None:
     declared = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["license"]
     assert declared == "MIT"
     assert (REPO / "LICENSE").read_text(encoding="utf-8").startswith("MIT License\n")
+
+
+PULL_REQUEST_BUILDS = [REPO / ".github" / "workflows" / "content.yml", REPO / "src/citeproof/data/scaffold/workflows/articles.yml"]
+
+
+@pytest.mark.parametrize("path", PULL_REQUEST_BUILDS, ids=lambda p: p.name)
+def test_workflow_pull_requests_build_with_the_base_branch_config(path: Path, tmp_path: Path) -> None:
+    """A pull request's filters (Python), templates and sandbox switches must not run in its own build."""
+    steps = _steps(_load(path))
+    checkouts = [step for step in steps if str(step.get("uses", "")).startswith("actions/checkout")]
+    assert all(step.get("with", {}).get("persist-credentials") is False for step in checkouts)
+    base = next(step for step in checkouts if step.get("with", {}).get("ref") == "${{ github.base_ref }}")
+    assert base["if"] == "github.event_name == 'pull_request'"
+    script = next(str(step["run"]) for step in steps if step.get("name") == "Use the base branch's configuration")
+    # Run the step as GitHub would: the pull request's copies are replaced by the base branch's.
+    (tmp_path / ".base" / "templates").mkdir(parents=True)
+    (tmp_path / ".base" / "pyproject.toml").write_text("[tool.citeproof]  # base\n", encoding="utf-8")
+    (tmp_path / ".base" / "templates" / "citeproof.css").write_text("/* base */\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text('[tool.citeproof]\nraw-html = "allow"\n', encoding="utf-8")
+    (tmp_path / "filters").mkdir()
+    (tmp_path / "filters" / "callouts.py").write_text("import os  # the pull request's code\n", encoding="utf-8")
+    subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, check=True)
+    assert (tmp_path / "pyproject.toml").read_text(encoding="utf-8") == "[tool.citeproof]  # base\n"
+    assert not (tmp_path / "filters").exists()
+    assert (tmp_path / "templates" / "citeproof.css").read_text(encoding="utf-8") == "/* base */\n"
+    assert not (tmp_path / ".base").exists()
