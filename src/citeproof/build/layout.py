@@ -75,10 +75,6 @@ class Geometry:
         return inches(self.page_width) - inches(left) - inches(right)
 
     @property
-    def page_height_pt(self) -> float:
-        return inches(self.page_height) * 72
-
-    @property
     def text_height_pt(self) -> float:
         """The height of a panel or page inside the top and bottom margins."""
         top, _, bottom, _ = self.margins

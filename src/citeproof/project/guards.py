@@ -128,7 +128,6 @@ def _line_depth(line: str) -> int:
 # 4 s, 20 never finish. Real articles nest two ("[see [the guide](url)]{.note}").
 BRACKET_DEPTH = 4
 _CODE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?^[ \t]*\1[`~]*[ \t]*$|(`+)[^\n]*?\2|\\.", re.MULTILINE | re.DOTALL)
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 def check_brackets(text: str, display: str) -> None:

@@ -24,9 +24,6 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 PACKAGED_TEMPLATES = DATA / "templates"
 PACKAGED_FILTERS = DATA / "filters"
 DEFAULT_LOGO = PACKAGED_TEMPLATES / "clinic-logo.svg"
-# The filters a new project lists, in the order they run: products first, because it
-# decides what a product contains before the others look at it.
-DEFAULT_FILTERS = ("products", "source_needed", "callouts", "images")
 
 
 def packaged_filters() -> tuple[str, ...]:
@@ -108,14 +105,6 @@ def resolve_filters(root: Path, values: list[str]) -> tuple[list[Path], list[str
         else:
             paths.append(found)
     return paths, problems
-
-
-def filter_path(config: Config, name: str) -> Path:
-    """The filter ``name`` for this project (its own copy first); FileNotFoundError if none."""
-    found = find_filter(config.root, name)
-    if found is None:
-        raise FileNotFoundError(f"no filter {name!r} in {config.root / 'filters'} or among the packaged filters")
-    return found
 
 
 def _write_atomic(target: Path, data: bytes) -> None:

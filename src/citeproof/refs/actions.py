@@ -11,7 +11,7 @@ from citeproof.project.bibliography import Bibliography
 from citeproof.refs.bibtex import entry_fields, format_entry, readable_key
 from citeproof.refs.clients import NotRegisteredError, Registries
 from citeproof.refs.identifiers import Identifier, entry_identifiers, parse_identifier
-from citeproof.refs.lock import Lock, LockRecord
+from citeproof.refs.lock import Lock
 from citeproof.refs.records import read_record
 from citeproof.refs.resolve import linked, resolve
 
@@ -112,7 +112,3 @@ def update_records(identifiers: Iterable[Identifier], lock: Lock, registries: Re
 
 def missing(identifiers: Iterable[Identifier], lock: Lock) -> list[Identifier]:
     return [i for i in identifiers if lock.get(i) is None]
-
-
-def record_summary(record: LockRecord) -> str:
-    return f"{record.identifier} ({record.source}, {record.fetched})"
