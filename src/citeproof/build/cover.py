@@ -11,6 +11,7 @@ property (EPUB 3) and the ``cover`` meta older readers look for.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -36,6 +37,8 @@ _HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _TITLE = re.compile(r"<title>[^<]*</title>")
 _BODY = re.compile(r"<body\b[^>]*>")
+EPUB_STYLESHEET = "EPUB/styles/stylesheet1.css"  # where pandoc puts the default stylesheet
+_PANDOC_PURE_TIME = b"1970-01-01T00:00:00Z"  # the clock a sandboxed pandoc sees
 
 
 def cover_png(
@@ -61,25 +64,37 @@ def cover_png(
     return pages[0]
 
 
-def finish_epub(epub: Path, cover: bytes, meta: Mapping[str, Any]) -> None:
-    """What pandoc's EPUB lacks, added to the finished file: the cover image, each chapter's
-    title (pandoc titles a chapter with its file name, "ch001.xhtml", which readers show),
-    and the draft mark heading every chapter of an unreviewed article.
+def finish_epub(epub: Path, cover: bytes, meta: Mapping[str, Any], *, css: bytes, epoch: int) -> None:
+    """What pandoc's EPUB lacks, added to the finished file in one rewrite of the ZIP: the
+    cover image, each chapter's title (pandoc titles a chapter with its file name,
+    "ch001.xhtml", which readers show), and the draft mark heading every chapter of an
+    unreviewed article.
 
-    Every other entry keeps its order, date and compression.
+    And what a sandboxed pandoc cannot do: it cannot read ``--css``, so our stylesheet
+    (``css``) takes the place of its default one; and it cannot read the clock or
+    SOURCE_DATE_EPOCH, so it writes 1970 as the modification date, which we replace with
+    ``epoch``. Every entry keeps its order, date and compression, so the file stays
+    byte-reproducible.
     """
     with zipfile.ZipFile(epub) as old:
         entries = [(info, old.read(info)) for info in old.infolist()]
     opf = next((info for info, _ in entries if info.filename.endswith(".opf")), None)
     if opf is None:
         raise BuildError(f"pandoc's EPUB {epub.name} has no package document to name its cover in")
+    if EPUB_STYLESHEET not in {info.filename for info, _ in entries}:
+        raise BuildError(
+            f"pandoc's EPUB has no {EPUB_STYLESHEET} to carry the stylesheet", hint="please report this with your pandoc version"
+        )
     folder = opf.filename.rsplit("/", 1)[0] + "/" if "/" in opf.filename else ""
     mark = str((meta.get("l10n") or {}).get("draft-mark", "")) if meta.get("citeproof-unreviewed") else ""
+    stamp = dt.datetime.fromtimestamp(epoch, tz=dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
     with zipfile.ZipFile(epub, "w") as new:
         for info, content in entries:
             data = content
             if info is opf:
-                data = _with_cover_item(content.decode("utf-8")).encode("utf-8")
+                data = _with_cover_item(content.decode("utf-8")).encode("utf-8").replace(_PANDOC_PURE_TIME, stamp)
+            elif info.filename == EPUB_STYLESHEET:
+                data = css
             elif _CHAPTER.search(info.filename):
                 data = _finished_chapter(content.decode("utf-8"), mark).encode("utf-8")
             new.writestr(info, data)

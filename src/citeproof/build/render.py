@@ -7,7 +7,6 @@ import json
 import os
 import re
 import uuid
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,8 +30,6 @@ from citeproof.project.documents import ParsedDocument
 
 _REDUNDANT_IMG_ROLE = re.compile(r'(<img\b[^>]*?) role="img"')
 PREVIEW_DIR = "preview"
-EPUB_STYLESHEET = "EPUB/styles/stylesheet1.css"  # where pandoc puts the default stylesheet
-_PANDOC_PURE_TIME = b"1970-01-01T00:00:00Z"  # the clock a sandboxed pandoc sees
 PREVIEW_PPI = 72.0
 # 1980-01-01: the earliest time a ZIP (and so an EPUB) can record.
 FALLBACK_EPOCH = 315532800
@@ -191,8 +188,7 @@ def render(job: Job, config: Config, clinic: Clinic, stage: Stage) -> tuple[str,
         tree["blocks"][:0] = [epub_front(doc.get_metadata())]
         args = ["--to", "epub3", "--epub-title-page=false", "--split-level=2", "--output", str(out)]
         warnings = tools.pandoc([*common, *args], stdin=json.dumps(tree).encode("utf-8"), env=env, cwd=config.root).warnings
-        finish_epub(out, cover, doc.get_metadata())
-        finish_sandboxed_epub(out, resources.template(config, "citeproof.css").read_bytes(), epoch)
+        finish_epub(out, cover, doc.get_metadata(), css=resources.template(config, "citeproof.css").read_bytes(), epoch=epoch)
         return notes + warnings
     template = resources.template(config, f"{product.layout}.typ")
     if not template.is_file():
@@ -234,31 +230,6 @@ def _write_preview(typst_source: bytes, job: Job, stage: Stage, epoch: int) -> N
     stem = job.output.filename.removesuffix(".pdf")
     for number, png in enumerate(pngs, start=1):
         (folder / f"{stem}-{number}.png").write_bytes(png)
-
-
-def finish_sandboxed_epub(archive: Path, css: bytes, epoch: int) -> None:
-    """What a sandboxed pandoc cannot do for an EPUB, done in one rewrite of the ZIP.
-
-    It cannot read ``--css``, so our stylesheet takes the place of its default one; and
-    it cannot read the clock or SOURCE_DATE_EPOCH, so it writes 1970 as the modification
-    date, which we replace with the build's epoch. Every entry keeps its order, date and
-    compression, so the file stays byte-reproducible.
-    """
-    stamp = dt.datetime.fromtimestamp(epoch, tz=dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    with zipfile.ZipFile(archive) as old:
-        entries = [(info, old.read(info)) for info in old.infolist()]
-    if EPUB_STYLESHEET not in {info.filename for info, _ in entries}:
-        raise BuildError(
-            f"pandoc's EPUB has no {EPUB_STYLESHEET} to carry the stylesheet", hint="please report this with your pandoc version"
-        )
-    with zipfile.ZipFile(archive, "w") as new:
-        for info, content in entries:
-            data = content
-            if info.filename == EPUB_STYLESHEET:
-                data = css
-            elif info.filename.endswith(".opf"):
-                data = content.replace(_PANDOC_PURE_TIME, stamp.encode("ascii"))
-            new.writestr(info, data)
 
 
 def _logo_uri(clinic: Clinic, config: Config) -> str | None:
