@@ -25,7 +25,6 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from citeproof import __version__
 from citeproof.build.products import Output, select_outputs
 from citeproof.errors import CiteproofError
+from citeproof.files import write_atomic
 from citeproof.project import resources
 from citeproof.project.config import Config, DocumentConfig
 
@@ -211,16 +211,7 @@ class BuildCache:
         body = {"outputs": outputs, "documents": documents, "pandoc": self._pandoc, "typst": self._typst}
         text = json.dumps({"format": FORMAT, "checksum": _digest(body), "body": body}, sort_keys=True, indent=1)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".build-hashes-")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            Path(temp).replace(self.path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_atomic(self.path, text, durable=True)
 
     # -- before parsing: whole documents --------------------------------------------------
     def _document_state(self, document: DocumentConfig, style: Path | None, images: Iterable[str]) -> str:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from citeproof.files import write_atomic
 
 VERSION = 1
 Chain = tuple[tuple[str, str, int], ...]
@@ -70,14 +70,6 @@ class LinkCache:
             self.save()
 
     def save(self) -> None:
-        # Write beside the target and rename, so a crash never leaves half a JSON file behind.
         assert self.path is not None
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".links-", suffix=".json", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump({"version": VERSION, "entries": self.entries}, out, indent=1, sort_keys=True)
-            Path(tmp).replace(self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(self.path, json.dumps({"version": VERSION, "entries": self.entries}, indent=1, sort_keys=True))

@@ -17,15 +17,14 @@ import difflib
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from citeproof.errors import BibliographyError, listing
+from citeproof.files import write_atomic
 from citeproof.findings import Finding, Location
 
 # Entry types whose reader needs an address to find the work.
@@ -83,10 +82,7 @@ class Bibliography:
             path = scratch / f"refs-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}.json"
             if not path.exists():  # content-addressed: parallel jobs write the same bytes, atomically
                 scratch.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=".refs-", dir=scratch)
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    out.write(text)
-                Path(tmp).replace(path)
+                write_atomic(path, text)
             args += ["--bibliography", str(path)]
         return args
 

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from citeproof.files import write_atomic
 from citeproof.project.policy import inside_project
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def html_template(config: Config) -> Path:
     for name, data in (("citeproof.css", css_bytes), ("citeproof.html", page_bytes)):
         target = folder / name
         if not target.is_file() or target.read_bytes() != data:
-            _write_atomic(target, data)
+            write_atomic(target, data)
     return folder / "citeproof.html"
 
 
@@ -105,15 +106,3 @@ def resolve_filters(root: Path, values: list[str]) -> tuple[list[Path], list[str
         else:
             paths.append(found)
     return paths, problems
-
-
-def _write_atomic(target: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so a reader sees the old or new file whole."""
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        Path(temp).replace(target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

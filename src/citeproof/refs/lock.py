@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from citeproof.errors import BibliographyError
+from citeproof.files import write_atomic
 from citeproof.refs.identifiers import Identifier, IdentifierError, parse_identifier
 
 VERSION = 1
@@ -85,10 +84,7 @@ class Lock:
     def save(self) -> None:
         """Write atomically: a crash never leaves half a lock file."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".lock-", dir=self.path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(self.dumps())
-        Path(tmp).replace(self.path)
+        write_atomic(self.path, self.dumps())
 
 
 def load_lock(path: Path, *, display: str | None = None) -> Lock:

@@ -1,0 +1,26 @@
+"""Writing a file so that a reader, or the next run after a crash, sees the old or the new one whole."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(target: Path, data: bytes | str, *, durable: bool = False) -> None:
+    """Write ``data`` (text as UTF-8) to a temporary file beside ``target``, then rename it over ``target``.
+
+    ``durable``: reach the disk before the rename, for a file whose loss would be worse than
+    its absence (the build's hash store). A failed write removes its temporary file.
+    """
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        Path(temp).replace(target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
