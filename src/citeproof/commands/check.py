@@ -135,15 +135,14 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool, 
 
 def _reference_findings(config: Config, bibs: Sequence[Bibliography]) -> list[Finding]:
     """Each entry against its locked registry record (``citeproof refs check --offline``), when a lock exists."""
-    from citeproof.refs.project import lock_for, project_settings
+    from citeproof.refs.project import lock_for
     from citeproof.refs.retractionwatch import load_retraction_watch
     from citeproof.refs.verify import check_references
 
-    settings = project_settings(config)
-    if not settings.lock.exists():
+    if not config.refs.lock.exists():
         return []
     lock, _ = lock_for(config)
-    retractions = load_retraction_watch(settings.retraction_watch)
+    retractions = load_retraction_watch(config.refs.retraction_watch)
     found = [f for bib in bibs for f in check_references(bib, lock, retractions=retractions) if f.severity != "info"]
     # Two documents may share one bibliography file among others: its entries' findings once.
     return list({(f.rule, f.message, str(f.location)): f for f in found}.values())

@@ -102,12 +102,12 @@ def _registry_ids(entry: BibEntry) -> list[Identifier]:
 
 def run(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from citeproof.project.loader import load_project
-    from citeproof.refs.project import lock_for, project_settings
+    from citeproof.refs.project import lock_for
 
     lock, lock_display = lock_for(config)
     project = load_project(config, args.documents, strict=args.refs_command != "check")
     bibs = _by_files(project)
-    ctx = _Run(config, args, project, bibs, lock, lock_display, project_settings(config), err)
+    ctx = _Run(config, args, project, bibs, lock, lock_display, config.refs, err)
     if args.refs_command == "add":
         return _add(ctx)
     if args.refs_command == "update":

@@ -1,4 +1,4 @@
-"""Where the rest of citeproof meets the lock: settings from the project, and identifier-cited entries.
+"""Where the rest of citeproof meets the lock: the project's lock, and identifier-cited entries.
 
 ``load_project`` calls :func:`attach_records` so that ``[@doi:...]`` keys are known to the
 build's gate, to ``check`` and to pandoc (as CSL items), all offline, from the lock alone.
@@ -6,39 +6,17 @@ build's gate, to ``check`` and to pandoc (as CSL items), all offline, from the l
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Iterable, Mapping
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from citeproof.errors import CitationError
 from citeproof.project.bibliography import Bibliography
 from citeproof.refs.identifiers import IdentifierError, is_identifier_key, parse_identifier
 from citeproof.refs.lock import Lock, load_lock
 from citeproof.refs.resolve import csl_item, resolve
-from citeproof.refs.settings import RefsSettings, refs_settings
 
-
-def project_settings(config: Any) -> RefsSettings:
-    """``[tool.citeproof.refs]`` of the project (from the Config once it carries the table, else from pyproject.toml)."""
-    raw = getattr(config, "refs", None)
-    if isinstance(raw, RefsSettings):  # validated once, when the project config was loaded
-        return raw
-    if raw is None:
-        raw = _pyproject_table(Path(config.root) / "pyproject.toml")
-    elif not isinstance(raw, Mapping):
-        # The project config's own typed table (email, tool, retractions): the same settings by its names.
-        raw = {name: getattr(raw, name) for name in ("email", "tool", "retractions") if getattr(raw, name, "")}
-    return refs_settings(raw, Path(config.root))
-
-
-def _pyproject_table(path: Path) -> Mapping[str, Any]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}
-    table = data.get("tool", {}).get("citeproof", {}).get("refs", {})
-    return table if isinstance(table, Mapping) else {}
+if TYPE_CHECKING:
+    from citeproof.project.config import Config
 
 
 def identifier_keys(keys: Iterable[str]) -> set[str]:
@@ -58,7 +36,7 @@ def attach_records(bib: Bibliography, cited: Iterable[str], lock: Lock, display:
     return bib.with_records(items, display) if items else bib
 
 
-def lock_for(config: Any) -> tuple[Lock, str]:
-    """The project's lock and how to show its path."""
-    settings = project_settings(config)
-    return load_lock(settings.lock, display=config.relative(settings.lock)), config.relative(settings.lock)
+def lock_for(config: Config) -> tuple[Lock, str]:
+    """The project's lock (where ``[tool.citeproof.refs]``, validated with the config, puts it) and how to show its path."""
+    display = config.relative(config.refs.lock)
+    return load_lock(config.refs.lock, display=display), display
