@@ -122,12 +122,6 @@ def typst_version(known: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     return found, {"identity": identity, "version": found}
 
 
-def _lock_path(config: Config) -> Path:
-    """The references lock: where [tool.citeproof.refs] puts it, else its default place."""
-    lock = getattr(getattr(config, "refs", None), "lock", None)
-    return lock if isinstance(lock, Path) else config.root / "references.lock.json"
-
-
 def shard_of(name: str, count: int) -> int:
     """The shard (0-based) a document belongs to: stable across machines, runs and library growth."""
     return int(hashlib.sha256(name.encode("utf-8")).hexdigest()[:12], 16) % count
@@ -178,7 +172,7 @@ class BuildCache:
             [(str(p), file_hash(p)) for p in config.filters],
             repr(config.clinic),
             file_hash(config.clinic.logo) if config.clinic.logo else "",
-            file_hash(_lock_path(config)),  # entries cited by identifier come from the lock
+            file_hash(config.refs.lock),  # entries cited by identifier come from the lock
         ]
         self.shared = _digest(shared)
         every_template = sorted({*_TEMPLATES_BY_FORMAT["html"], "handout.typ", "brochure.typ"})
