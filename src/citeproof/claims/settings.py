@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
-from citeproof.errors import ConfigError
+from citeproof.project.problems import Problems
 
 from .sentences import SCOPES, Scope
-
-
-class Collector(Protocol):
-    """Where configuration problems go (the config loader's collector): ``'<key>': <problem>``."""
-
-    def add(self, key: str, message: str) -> None: ...
-
-
-class _Raise:
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-
-    def add(self, key: str, message: str) -> None:
-        self.messages.append(f"'{key}': {message}")
 
 
 @dataclass(frozen=True)
@@ -36,26 +21,25 @@ class ClaimSettings:
 
     @classmethod
     def from_mapping(
-        cls, raw: Mapping[str, Any], *, where: str = "tool.citeproof.claims", problems: Collector | None = None
+        cls, raw: Mapping[str, Any], *, where: str = "tool.citeproof.claims", problems: Problems | None = None
     ) -> ClaimSettings:
         """Build settings from a config table; every bad key or value is listed at once.
 
         With ``problems`` (the config loader's collector) problems are added there and the
         defaults stand in for bad values; without, a ConfigError lists them all.
         """
-        collector: Collector = problems if problems is not None else _Raise()
+        collector = problems if problems is not None else Problems()
         if not isinstance(raw, Mapping):
             collector.add(where, f"expected a table, got {type(raw).__name__}")
             raw = {}
         known = [f.name.replace("_", "-") for f in fields(cls)]  # keys are written with hyphens, as elsewhere
+        collector.unknown_keys(raw, known, where, underscores=True)
         values: dict[str, Any] = {}
         for key, value in raw.items():
             name = str(key).replace("_", "-")
             if name not in known:
-                close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-                hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(known)}"
-                collector.add(f"{where}.{key}", f"unknown key; {hint}")
-            elif name == "citation-scope":
+                continue
+            if name == "citation-scope":
                 if value in SCOPES:
                     values["citation_scope"] = cast(Scope, value)
                 else:
@@ -65,6 +49,6 @@ class ClaimSettings:
                 collector.add(f"{where}.{key}", f"expected true or false, got {value!r}")
             else:
                 values[name.replace("-", "_")] = value
-        if isinstance(collector, _Raise) and collector.messages:
-            raise ConfigError(collector.messages)
+        if problems is None:
+            collector.raise_if_any()
         return cls(**values)
