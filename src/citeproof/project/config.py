@@ -287,7 +287,7 @@ class _Validator:
             self.existing(self.string(raw, "templates", "templates"), f"{SECTION}.templates", kind="folder")
         # Metadata for every document (e.g. a publisher); a document's own table overrides it.
         shared = self.metadata(self.table(raw, "metadata"), f"{SECTION}.metadata")
-        policy = policy_from_mapping(raw, self.problems.messages, SECTION)
+        policy = policy_from_mapping(raw, self.problems, SECTION)
         documents = self.documents(raw.get("documents"), bibliography, style, shared, allow_outside=policy.allow_outside)
         names = [d.name for d in documents]
         for name in sorted({n for n in names if names.count(n) > 1}):

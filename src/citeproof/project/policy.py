@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from citeproof.project.problems import Problems
+
 RawHtml = Literal["deny", "sanitize", "allow"]
 RawTypst = Literal["deny", "allow"]
 Remote = Literal["deny", "fetch"]
@@ -49,19 +51,19 @@ class ContentPolicy:
         return said
 
 
-def policy_from_mapping(raw: Mapping[str, Any], problems: list[str], section: str = "tool.citeproof") -> ContentPolicy:
-    """Read the three policy keys from the top-level table; problems are appended, not raised."""
+def policy_from_mapping(raw: Mapping[str, Any], problems: Problems, section: str = "tool.citeproof") -> ContentPolicy:
+    """Read the policy keys from the top-level table; problems are collected, not raised."""
 
     def choice(key: str, choices: tuple[str, ...], default: str) -> str:
         value = raw.get(key, default)
         if value not in choices:
-            problems.append(f"'{section}.{key}': expected one of {', '.join(map(repr, choices))}, got {value!r}")
+            problems.add(f"{section}.{key}", f"expected one of {', '.join(map(repr, choices))}, got {value!r}")
             return default
         return str(value)
 
     allow_outside = raw.get("allow-outside", False)
     if not isinstance(allow_outside, bool):
-        problems.append(f"'{section}.allow-outside': expected true or false, got {allow_outside!r}")
+        problems.add(f"{section}.allow-outside", f"expected true or false, got {allow_outside!r}")
         allow_outside = False
     return ContentPolicy(
         allow_outside=allow_outside,
