@@ -42,7 +42,14 @@ _PANDOC_PURE_TIME = b"1970-01-01T00:00:00Z"  # the clock a sandboxed pandoc sees
 
 
 def cover_png(
-    tree: Mapping[str, Any], common: Sequence[str], typst_variables: Sequence[str], *, config: Config, stage: Stage, name: str, epoch: int
+    tree: Mapping[str, Any],
+    common: Sequence[str],
+    typst_variables: Mapping[str, str],
+    *,
+    config: Config,
+    stage: Stage,
+    name: str,
+    epoch: int,
 ) -> bytes:
     """The cover panel of ``tree`` (pandoc's JSON after the filters) typeset as a PNG.
 
@@ -51,11 +58,11 @@ def cover_png(
     """
     ast = json.dumps({**tree, "blocks": []}).encode("utf-8")
     shape = geometry("brochure", COVER_PAPER)
-    variables = {**shape.typst_variables(), "citeproof-cover": "true", "citeproof-cover-height": shape.page_height}
+    # The brochure's geometry takes the place of the output's own (the same keys).
+    variables = {**typst_variables, **shape.typst_variables(), "citeproof-cover": "true", "citeproof-cover-height": shape.page_height}
     args = [
         *common,
         "--to", "typst-citations", "--template", str(resources.template(config, "brochure.typ")),
-        *_without_geometry(typst_variables),
         *(arg for key, value in variables.items() for arg in ("--variable", f"{key}={value}")),
     ]  # fmt: skip
     source = tools.pandoc(args, stdin=ast, env={"SOURCE_DATE_EPOCH": str(epoch)}, cwd=config.root).stdout
@@ -117,9 +124,3 @@ def _finished_chapter(page: str, mark: str) -> str:
     if mark:
         page = _BODY.sub(lambda m: f'{m.group(0)}\n<p class="draft-mark">{html.escape(mark, quote=False)}</p>', page, count=1)
     return page
-
-
-def _without_geometry(arguments: Sequence[str]) -> list[str]:
-    """The ``--variable key=value`` pairs, minus the output's own geometry (pandoc would make a repeated key a list)."""
-    pairs = zip(arguments[::2], arguments[1::2], strict=True)
-    return [arg for flag, value in pairs if not value.startswith("citeproof-geometry-") for arg in (flag, value)]

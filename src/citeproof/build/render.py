@@ -198,7 +198,7 @@ def render(job: Job, config: Config, clinic: Clinic, stage: Stage) -> tuple[str,
             hint="add the template, or change the product's layout",
         )
     args = ["--to", "typst-citations", "--template", str(template), "--variable", f"papersize={job.output.paper}",
-            *_typst_variables(doc, clinic, job)]  # fmt: skip
+            *(arg for key, value in _typst_variables(doc, clinic, job).items() for arg in ("--variable", f"{key}={value}"))]  # fmt: skip
     result = tools.pandoc([*common, *args], stdin=ast, env=env, cwd=config.root)
     typst_source = result.stdout
     pages, warnings = tools.typst_compile(
@@ -240,7 +240,7 @@ def _logo_uri(clinic: Clinic, config: Config) -> str | None:
     return Resources({"logo": path}).data_uri("logo")
 
 
-def _typst_variables(doc: pf.Doc, clinic: Clinic, job: Job) -> list[str]:
+def _typst_variables(doc: pf.Doc, clinic: Clinic, job: Job) -> dict[str, str]:
     """Values the Typst templates need as ready-made Typst literals (pandoc would escape them as markup)."""
     values: dict[str, str] = {"citeproof-typst-accent": f'rgb("{clinic.accent}")'}
     values.update(geometry(job.output.product.layout, job.output.paper or "us-letter").typst_variables())
@@ -260,4 +260,4 @@ def _typst_variables(doc: pf.Doc, clinic: Clinic, job: Job) -> list[str]:
     values.update(typst_links(doc.get_metadata()))
     if online:
         values["citeproof-typst-qr"] = f"bytes({typst_string(qr_svg(online))})"
-    return [arg for key, value in values.items() for arg in ("--variable", f"{key}={value}")]
+    return values
