@@ -41,7 +41,7 @@ def review_text(status: ReviewStatus, table: Mapping[str, Any]) -> str:
 
 
 def template_metadata(
-    meta: Mapping[str, Any], *, document: str, display: str, clinic: Clinic, interval_months: int, today: dt.date | None = None
+    meta: Mapping[str, Any], *, display: str, clinic: Clinic, interval_months: int, today: dt.date | None = None
 ) -> dict[str, object]:
     """The values for one document, from its metadata as plain Python values (``doc.get_metadata()``)."""
     table = labels(str(meta.get("lang") or "en-US"))

@@ -99,9 +99,7 @@ def filtered_document(job: Job, config: Config, clinic: Clinic, *, filters: Sequ
             meta[key] = value
     # Labels in the document's language, its review status and its contacts: one source for every product.
     plain = doc.get_metadata()
-    document_values = template_metadata(
-        plain, document=name, display=job.parsed.display, clinic=clinic, interval_months=config.review.interval_months
-    )
+    document_values = template_metadata(plain, display=job.parsed.display, clinic=clinic, interval_months=config.review.interval_months)
     for key, value in document_values.items():
         meta[key] = value
     _refuse_script_addresses(plain | document_values, job.parsed.display)
