@@ -62,7 +62,7 @@ def _content_filters(config: Config) -> tuple[Path, ...]:
 
 # A content filter may also offer its rules as a pure function on pandoc's JSON (as Python
 # data): ``product_ast(ast, ast_json, *, product, fmt, layout)`` returns the product's AST,
-# or None when it changes nothing (filters/products.py). Reading four products of a long
+# or None when it changes nothing (the packaged products filter). Reading four products of a long
 # article through panflute cost the check about 7x pandoc's parse; this costs a string search
 # for a product that nothing changes.
 JSON_DOOR = "product_ast"

@@ -1,7 +1,8 @@
 """A document parsed once: its Markdown source, pandoc's JSON AST, and what it cites.
 
 Everything downstream (the build of every format, the claim check, the link check) starts
-from one :class:`ParsedDocument`, so pandoc reads each Markdown file exactly once per run.
+from one :class:`ParsedDocument`, so pandoc reads each Markdown file once per build and once
+per check (``build --release`` and ``preview`` do both, so they may read it twice).
 """
 
 from __future__ import annotations
