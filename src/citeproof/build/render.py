@@ -170,12 +170,12 @@ def render(job: Job, config: Config, clinic: Clinic, stage: Stage) -> tuple[str,
     out = stage.out / job.output.filename
     if product.format == "html":
         args = ["--to", "html5", "--standalone", "--embed-resources", "--template", str(resources.html_template(config)),
-                "--css", str(resources.template(config, "citeproof.css")), "--section-divs", "--output", str(out)]  # fmt: skip
-        warnings = tools.pandoc([*common, *args], stdin=ast, env=env, cwd=config.root).warnings
+                "--css", str(resources.template(config, "citeproof.css")), "--section-divs"]  # fmt: skip
+        result = tools.pandoc([*common, *args], stdin=ast, env=env, cwd=config.root)
         # --embed-resources marks every embedded <img> role="img", which the Nu checker
         # warns is redundant on an <img>; the element's own role is the right one.
-        out.write_text(_REDUNDANT_IMG_ROLE.sub(r"\1", out.read_text(encoding="utf-8")), encoding="utf-8")
-        return notes + warnings
+        out.write_text(_REDUNDANT_IMG_ROLE.sub(r"\1", result.stdout.decode("utf-8")), encoding="utf-8")
+        return notes + result.warnings
     if product.format == "epub":
         from citeproof.build.cover import cover_png, finish_epub
 
