@@ -213,3 +213,17 @@ def test_build_broken_yaml_names_the_file_and_line(make_project: MakeProject) ->
     assert result.code == 1
     assert "manuscript/article.md:4: pandoc cannot read this document" in result.err
     assert "fix the YAML front matter" in result.err and "Traceback" not in result.err
+
+
+def test_build_same_text_is_parsed_once_per_process(make_project: MakeProject) -> None:
+    """`build --release` checks and then builds: the second load reuses the first parse of the same text."""
+    from citeproof.project.config import load_config
+    from citeproof.project.documents import parse_document
+
+    project = make_project()
+    (document,) = load_config(project.root / "pyproject.toml").documents
+    first = parse_document(document)
+    assert parse_document(document) is first
+    project.write("manuscript/article.md", MINI_DOC.replace("seven hours", "eight hours"))
+    changed = parse_document(document)
+    assert changed is not first and "eight hours" in changed.source_text

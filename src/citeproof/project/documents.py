@@ -1,8 +1,9 @@
 """A document parsed once: its Markdown source, pandoc's JSON AST, and what it cites.
 
 Everything downstream (the build of every format, the claim check, the link check) starts
-from one :class:`ParsedDocument`, so pandoc reads each Markdown file once per build and once
-per check (``build --release`` and ``preview`` do both, so they may read it twice).
+from one :class:`ParsedDocument`, so pandoc reads each Markdown file once; the same text is not
+parsed again in the same process (``build --release`` checks, then builds; ``preview`` rebuilds
+after every save).
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import json
 import re
 import stat
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import panflute as pf
 
-from citeproof.engines import tools
+from citeproof.engines import limits, tools
 from citeproof.errors import BuildError, CitationError, ToolFailedError, listing
 from citeproof.findings import Location
 from citeproof.project import guards
@@ -71,13 +73,24 @@ class ParsedDocument:
         return doc
 
 
+# The last parse of each file, kept for the life of the process: `build --release` checks then
+# builds, and `preview` rebuilds after every save, so the same text would otherwise go through
+# pandoc again. A parse is reused only for the same text, pandoc and limits.
+_PARSED: dict[Path, tuple[tuple[str, str, limits.Limits], ParsedDocument]] = {}
+_PARSED_KEPT = 256  # documents: a large library stays bounded in memory
+
+
 def parse_document(config: DocumentConfig) -> ParsedDocument:
-    """Read ``config.source`` and parse it with pandoc, once."""
+    """Read ``config.source`` and parse it with pandoc, once (the same text is not parsed again)."""
     text = _read_source(config)
     _check_front_matter(text, config.display)
     guards.check_yaml_blocks(text, config.display)
     guards.check_nesting(text, config.display)
     guards.check_brackets(text, config.display)
+    key = (text, tools.pandoc_path(), limits.current())
+    cached = _PARSED.get(config.source)
+    if cached is not None and cached[0] == key and cached[1].config == config:
+        return cached[1]
     try:
         result = tools.pandoc(["--from", READER, "--to", "json"], stdin=text.encode("utf-8"))
     except ToolFailedError as exc:
@@ -93,6 +106,9 @@ def parse_document(config: DocumentConfig) -> ParsedDocument:
     except (ValueError, KeyError, TypeError):
         raise _not_json(result.stdout, config.display) from None
     guards.check_metadata_types(meta, text, config.display)
+    if len(_PARSED) >= _PARSED_KEPT:
+        _PARSED.pop(next(iter(_PARSED)), None)
+    _PARSED[config.source] = (key, parsed)
     return parsed
 
 
