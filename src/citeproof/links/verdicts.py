@@ -25,6 +25,7 @@ from citeproof.links.http import Probe, Prober, connect_target, host_key, normal
 from citeproof.links.pace import HostScheduler
 from citeproof.links.settings import HostLimit, LinkSettings
 from citeproof.project.bibliography import BibEntry
+from citeproof.refs.identifiers import DOI_SYNTAX, strip_doi_prefix
 
 if TYPE_CHECKING:
     import panflute as pf
@@ -36,8 +37,6 @@ Verdict = Literal["ok", "redirected", "broken", "blocked", "skipped", "broken-fr
 VERDICTS: tuple[Verdict, ...] = ("ok", "redirected", "broken", "blocked", "skipped", "broken-fragment")
 CHALLENGE_HEADERS = ("cf-mitigated", "x-amzn-waf-action", "x-datadome")  # set only by bot-defence layers
 NETWORK_DOWN = frozenset({"dns", "unreachable"})
-DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
-DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ class LinkResult:
 
 def doi_target(value: str) -> str:
     """``doi:10.x/y`` for anything naming a DOI (bare, ``doi:`` or a doi.org URL), so duplicates merge."""
-    return "doi:" + unquote(DOI_PREFIX.sub("", value.strip()))
+    return "doi:" + unquote(strip_doi_prefix(value))
 
 
 def _bib_value(text: str) -> str:
@@ -92,7 +91,7 @@ def extract_targets(  # noqa: PLR0917 - the positional order is the CLI's agreed
     def add(url: str, where: Location) -> None:
         if url.startswith(("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/")):
             rest = urlsplit(url)
-            if DOI_RE.match(unquote(rest.path.lstrip("/"))) and not rest.query and not rest.fragment:
+            if DOI_SYNTAX.match(unquote(rest.path.lstrip("/"))) and not rest.query and not rest.fragment:
                 url = doi_target(url)
         if where not in found.setdefault(url, []):
             found[url].append(where)
@@ -163,7 +162,7 @@ def _check_doi(doi: str, settings: LinkSettings, prober: Prober) -> tuple[Probe,
     base = settings.doi_resolver.rstrip("/")
     handle, data = request_json(prober, f"{base}/api/handles/{quoted}")
     code = data.get("responseCode") if isinstance(data, dict) else None
-    if handle.status == 404 or code == 100 or (handle.status == 200 and not DOI_RE.match(doi)):
+    if handle.status == 404 or code == 100 or (handle.status == 200 and not DOI_SYNTAX.match(doi)):
         return handle, "broken", f"DOI {doi} is not registered", None
     if handle.status != 200 or code != 1:
         verdict, error, _ = _judge(handle, settings, doi=False)

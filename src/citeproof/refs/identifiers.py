@@ -14,8 +14,9 @@ from typing import Literal
 Kind = Literal["doi", "pmid", "pmcid", "url"]
 KINDS: tuple[Kind, ...] = ("doi", "pmid", "pmcid", "url")
 
-_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-_DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:")
+DOI_SYNTAX = re.compile(r"^10\.\d{4,9}/\S+$")
+_RESOLVER = re.compile(r"^https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
+_DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
 _PMID = re.compile(r"^[1-9]\d{0,8}$")
 _PMCID = re.compile(r"^PMC\d{1,9}$", re.IGNORECASE)
 
@@ -40,16 +41,16 @@ def parse_identifier(text: str) -> Identifier:
     raw = text.strip()
     kind, sep, rest = raw.partition(":")
     lowered = kind.lower()
-    if raw.lower().startswith(("http://", "https://")) and not raw.lower().startswith(_DOI_PREFIXES[:4]):
+    if raw.lower().startswith(("http://", "https://")) and not _RESOLVER.match(raw):
         return Identifier("url", raw)
-    if not sep or lowered not in KINDS or raw.lower().startswith(_DOI_PREFIXES[:4]):
-        if _DOI.match(normalise_doi(raw)):
+    if not sep or lowered not in KINDS or _RESOLVER.match(raw):
+        if DOI_SYNTAX.match(normalise_doi(raw)):
             return Identifier("doi", normalise_doi(raw))
         raise IdentifierError(f"{text!r} is not an identifier; write doi:10.xxxx/..., pmid:12345, pmcid:PMC12345 or url:https://...")
     rest = rest.strip()
     if lowered == "doi":
         doi = normalise_doi(rest)
-        if not _DOI.match(doi):
+        if not DOI_SYNTAX.match(doi):
             raise IdentifierError(f"{text!r}: a DOI starts with '10.' and a registrant code, then '/', e.g. doi:10.1111/add.70073")
         return Identifier("doi", doi)
     if lowered == "pmid":
@@ -68,12 +69,12 @@ def parse_identifier(text: str) -> Identifier:
 
 def normalise_doi(text: str) -> str:
     """A DOI without resolver prefix, lower-cased (DOIs are case-insensitive)."""
-    doi = text.strip()
-    for prefix in _DOI_PREFIXES:
-        if doi.lower().startswith(prefix):
-            doi = doi[len(prefix) :]
-            break
-    return doi.strip().lower()
+    return strip_doi_prefix(text).lower()
+
+
+def strip_doi_prefix(text: str) -> str:
+    """A DOI as written, without ``doi:`` or a doi.org address in front (its case kept)."""
+    return _DOI_PREFIX.sub("", text.strip()).strip()
 
 
 def is_identifier_key(key: str) -> bool:
