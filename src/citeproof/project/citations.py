@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from citeproof.errors import CitationError, listing
 from citeproof.findings import Finding, Location
 from citeproof.project.documents import ParsedDocument
+from citeproof.project.sourcelines import blank_code
 
 _KEY = r"[\w][\w:.#$%&\-+?<>~/]*"
 # "[@ key" or "; @ key": an at sign, then a space, then something shaped like a key.
@@ -22,8 +23,6 @@ _SPACED = re.compile(r"(?<![\w.])@\s+(" + _KEY + r")")
 _BARE = re.compile(r"(?<![\]\w!^@])\[([^\[\]@\n]{1,200})\](?![(\[{:])")
 # "@{key" never closed, or "@key}" never opened.
 _BRACE_OPEN = re.compile(r"(?<![\w.])@\{([^}\s\[\];,]*?)[.:]?(?=[\s\];,]|$)")
-_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})")
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 
 
 def raise_malformed(findings: list[Finding]) -> None:
@@ -75,23 +74,10 @@ def _finding(parsed: ParsedDocument, line: int, column: int, what: str, fix: str
 
 
 def _prose_lines(source: str) -> list[tuple[int, str]]:
-    """(line number, text) of every line outside fenced code and the front matter, code spans blanked."""
-    lines = source.splitlines()
-    kept: list[tuple[int, str]] = []
-    fence: str | None = None
+    """(line number, text) of every line after the front matter, code and escapes blanked."""
+    lines = blank_code(source).splitlines()
     start = 0
     if lines and lines[0].strip() == "---":
         end = next((i for i, line in enumerate(lines[1:], start=1) if line.strip() in {"---", "..."}), None)
         start = end + 1 if end is not None else 0
-    for index in range(start, len(lines)):
-        line = lines[index]
-        opened = _FENCE.match(line)
-        if fence is not None:
-            if opened and opened.group(2).startswith(fence):
-                fence = None
-            continue
-        if opened:
-            fence = opened.group(2)
-            continue
-        kept.append((index + 1, _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)))
-    return kept
+    return [(index + 1, lines[index]) for index in range(start, len(lines))]

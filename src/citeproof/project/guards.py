@@ -13,6 +13,7 @@ from typing import Any
 
 from citeproof.engines import limits
 from citeproof.errors import BuildError
+from citeproof.project.sourcelines import blank_code
 
 # Pandoc reads a YAML block anywhere: "---" (not followed by a blank line), up to "---" or "...".
 _YAML_BLOCK = re.compile(r"(?:\A|\n[ \t]*\n)---[ \t]*\n(?![ \t]*\n)(.*?)\n(?:---|\.\.\.)[ \t]*(?=\n|\Z)", re.DOTALL)
@@ -127,15 +128,13 @@ def _line_depth(line: str) -> int:
 # Pandoc's reader backtracks exponentially on nested brackets: 6 levels take 0.4 s, 9 take
 # 4 s, 20 never finish. Real articles nest two ("[see [the guide](url)]{.note}").
 BRACKET_DEPTH = 4
-_CODE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?^[ \t]*\1[`~]*[ \t]*$|(`+)[^\n]*?\2|\\.", re.MULTILINE | re.DOTALL)
 
 
 def check_brackets(text: str, display: str) -> None:
     """Refuse brackets nested deeper than :data:`BRACKET_DEPTH` in one paragraph (code is skipped)."""
     if text.count("[") < BRACKET_DEPTH:
         return
-    # Blank out code and escapes, keeping every offset (and so every line number) in place.
-    prose = _CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    prose = blank_code(text)
     depth = 0
     for match in re.finditer(r"[\[\]]|\n[ \t]*\n", prose):
         token = match.group()

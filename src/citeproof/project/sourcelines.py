@@ -11,6 +11,8 @@ import re
 from bisect import bisect_right
 
 _NON_ALNUM = re.compile(r"[\W_]+")
+# Fenced code blocks, code spans and backslash escapes: text pandoc never reads as Markdown.
+_CODE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?^[ \t]*\1[`~]*[ \t]*$|(`+)[^\n]*?\2|\\.", re.MULTILINE | re.DOTALL)
 _PREFIXES = (40, 20, 10)
 
 
@@ -80,3 +82,8 @@ def _front_matter_end(lines: list[str]) -> int:
         if lines[index].rstrip() in ("---", "..."):
             return index + 1
     return 0
+
+
+def blank_code(source: str) -> str:
+    """``source`` with code and escapes blanked to spaces, every offset and line number kept in place."""
+    return _CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), source)
