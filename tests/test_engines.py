@@ -126,3 +126,36 @@ def test_signal_inside_a_deferred_block_waits_for_its_end() -> None:
         cli._restore_signals(previous)
     assert finished
     assert process.stop_signal() == signal.SIGTERM
+
+
+def test_a_stop_during_an_exec_still_exits_with_our_code(tmp_path: Path) -> None:
+    """A signal that lands while a dataclass is being built must not turn exit 143 into death by SIGINT.
+
+    Under ``python -m`` CPython flags a bare KeyboardInterrupt leaving an ``exec``'d string and,
+    at exit, kills the process with SIGINT even though the run caught it (CI saw ``exit -2`` on
+    a SIGTERM 0.3 s into a build). Here the signal is delivered inside an ``exec`` on purpose,
+    in a package run with ``-m`` as ``python -m citeproof`` is.
+    """
+    import os
+    import subprocess
+
+    package = tmp_path / "stopinexec"
+    package.mkdir()
+    (package / "__main__.py").write_text(
+        "import os, signal, sys\n"
+        "from citeproof import cli\n"
+        "from citeproof.engines import process\n"
+        "process.reset()\n"
+        "cli._catch_signals()\n"
+        "try:\n"
+        "    exec('os.kill(os.getpid(), signal.SIGTERM)\\nfor _ in range(10**7): pass', {'os': os, 'signal': signal})\n"
+        "except KeyboardInterrupt:\n"
+        "    sys.exit(143)\n"
+        "sys.exit(1)\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    done = subprocess.run(
+        [sys.executable, "-m", "stopinexec"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 143, (done.returncode, done.stderr)

@@ -402,7 +402,7 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
     # and never raises, so it cannot cut that cleanup short. Inside process.deferred_signals()
     # (replacing the outputs as a set) the raise waits for the end of that block.
     if process.begin_stop(signum) and process.interrupt_now():
-        raise KeyboardInterrupt
+        raise process.Stopping
 
 
 def _restore_signals(previous: Handlers) -> None:

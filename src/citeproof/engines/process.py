@@ -39,6 +39,17 @@ _live: set[subprocess.Popen[bytes]] = set()
 _stoppers: set[Callable[[], None]] = set()
 
 
+class Stopping(KeyboardInterrupt):
+    """What a SIGINT or SIGTERM raises in the main thread to unwind the run.
+
+    A subclass, not KeyboardInterrupt itself: CPython remembers a bare KeyboardInterrupt that
+    leaves an ``exec``'d string (a dataclass or namedtuple being built during a lazy import)
+    and, even after we caught it and returned 143, ends the process by SIGINT. It checks the
+    exact type, so a subclass keeps the exit code ours while every ``except KeyboardInterrupt``
+    still catches it.
+    """
+
+
 class _State:
     """The run's one piece of mutable state (a class attribute, so no ``global``)."""
 
@@ -94,7 +105,7 @@ def deferred_signals() -> Iterator[None]:
         _State.deferring -= 1
     if _State.deferring == 0 and _State.pending:
         _State.pending = False
-        raise KeyboardInterrupt
+        raise Stopping
 
 
 def interrupt_now() -> bool:
