@@ -15,31 +15,35 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from citeproof.build.clinic import Clinic
 from citeproof.errors import ConfigError
 
-HELPLINE_KEYS = ("name", "phone", "url", "hours")
-CONTACT_KEYS = ("name", "address", "phone", "email", "url")
-
 
 @dataclass(frozen=True)
-class Helpline:
+class _Reachable:
+    """What a contact and a helpline both have: a name and the ways to reach it."""
+
     name: str = ""
     phone: str = ""
     url: str = ""
+
+
+@dataclass(frozen=True)
+class Helpline(_Reachable):
     hours: str = ""
 
 
 @dataclass(frozen=True)
-class Contact:
-    name: str = ""
+class Contact(_Reachable):
     address: str = ""
-    phone: str = ""
     email: str = ""
-    url: str = ""
+
+
+HELPLINE_KEYS = tuple(f.name for f in fields(Helpline))
+CONTACT_KEYS = tuple(f.name for f in fields(Contact))
 
 
 @dataclass(frozen=True)
@@ -96,13 +100,13 @@ def resolve_contacts(meta: Mapping[str, Any], clinic: Clinic, *, document: str) 
         helpline: Helpline | None = Helpline(**own_helpline)
         where = f"{document}: front matter 'helpline'"
     elif clinic.helpline_name or clinic.helpline_phone or clinic.helpline_url:
-        helpline = Helpline(clinic.helpline_name, clinic.helpline_phone, clinic.helpline_url, clinic.helpline_hours)
+        helpline = Helpline(name=clinic.helpline_name, phone=clinic.helpline_phone, url=clinic.helpline_url, hours=clinic.helpline_hours)
         where = "'tool.citeproof.clinic' helpline-*"
     else:
         helpline, where = None, ""
     if helpline is not None and not (helpline.phone or helpline.url):
         problems.append(f"{where}: the helpline {helpline.name!r} has neither a phone nor a url; give it one (or both)")
-    base = Contact(clinic.name, clinic.address, clinic.phone, clinic.email, "")
+    base = Contact(name=clinic.name, address=clinic.address, phone=clinic.phone, email=clinic.email)
     contact = Contact(**{key: (own_contact or {}).get(key) or getattr(base, key) for key in CONTACT_KEYS})
     if problems:
         raise ConfigError(problems)
