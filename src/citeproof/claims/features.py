@@ -119,12 +119,13 @@ _LEADING_CLAUSE = re.compile(
     re.IGNORECASE,
 )
 _NEGATIVE_IMPERATIVE = re.compile(r"^(?:do\s+not|don't|never)\s+\w", re.IGNORECASE)
+_CLINIC = re.compile(r"^(?:we|our|us|i)\b", re.IGNORECASE)
+_THANKS = re.compile(r"^(?:thank\s+you|thanks)\b", re.IGNORECASE)
 _ADVICE = re.compile(
     r"^(?:you|we)\s+(?:should|must|need\s+to|have\s+to|ought\s+to|can|could|may\s+want\s+to|might\s+want\s+to)\b"
     r"|^(?:it\s+is|it's)\s+(?:best|a\s+good\s+idea|important|wise|okay|ok|fine|safe)\s+to\b|^try\s+to\b",
     re.IGNORECASE,
 )
-_CLINIC = re.compile(r"^(?:we|our|us|i)\b", re.IGNORECASE)
 _EMPATHY = re.compile(
     r"\byou\s+are\s+not\s+alone\b|\b(?:it\s+is|it's)\s+(?:okay|ok|normal|natural|understandable|fine)\s+to\b"
     r"|\bwe\s+understand\b|\byou\s+deserve\b|\bcongratulations\b|\bgreat\s+job\b|\bwell\s+done\b"
@@ -144,7 +145,6 @@ _FEELINGS = re.compile(
     r"\b(?:scary|scared|stressful|tough|overwhelm\w*|frustrat\w*|nervous|worried|worry|drained|okay|perfect)\b",
     re.IGNORECASE,
 )
-_THANKS = re.compile(r"^(?:thank\s+you|thanks)\b", re.IGNORECASE)
 _DEFINITION = re.compile(
     r"^(?:[\w'-]+\s+){0,5}?(?:means|stands\s+for|refers\s+to|is\s+short\s+for|is\s+the\s+(?:name|term|word)\s+for)\b"
     r"|^(?:an?)\s+[\w-]+(?:\s+[\w-]+)?\s+is\s+an?\b",
