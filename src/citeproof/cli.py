@@ -69,12 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="print each tool command as it starts")
     common.add_argument("--traceback", action="store_true", default=argparse.SUPPRESS, help="on an error, print the traceback too")
 
-    build = sub.add_parser(
-        "build",
-        parents=[common],
-        help="write HTML, EPUB and PDF into build/",
-        description="Write each document's outputs into the build folder. Outputs are replaced only when every one of them is complete.",
-    )
+    build = _command(sub, common, "build", "write HTML, EPUB and PDF into build/", BUILD_DESCRIPTION)
     _add_documents(build)
     build.add_argument(
         "-p",
@@ -108,14 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     check = _report_command(sub, common, "check", "every claim cites a source? (and bibliography facts)", CHECK_DESCRIPTION,
                             strict="release mode: open gaps (.needs-source) fail the check too")  # fmt: skip
     check.add_argument("--explain", action="store_true", help="print every unit and sentence with its verdict, score and deciding features")
-    validate = sub.add_parser(
-        "validate",
-        parents=[common],
-        help="prove the built outputs with EPUBCheck, Ace, the Nu checker, axe-core and PDF read-back",
-        description="Run each field's own validators on the outputs in build/ (run `citeproof build` first) and write "
-        "screenshots and PDF pages into build/preview/. A validator that is not installed is skipped with a note saying "
-        "what to install. Exit 0 when no validator reports an error or warning, 1 otherwise.",
-    )
+    validate = _command(sub, common, "validate", VALIDATE_SUMMARY, VALIDATE_DESCRIPTION)
     _add_documents(validate)
     _add_report_format(validate)
     validate.add_argument("--only", dest="formats", action="append", choices=FORMATS, help="only outputs of this format (repeatable)")
@@ -134,35 +122,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _writer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     """``init``, ``new`` and ``preview``: start a project, start an article, watch it take shape."""
-    init = sub.add_parser(
-        "init",
-        parents=[common],
-        help="start a clinic project in DIR (default: here)",
-        description="Write a new project: pyproject.toml with a commented [tool.citeproof] table, manuscript/ with an "
-        "example article, bibliography.bib, .gitignore, GitHub workflows, a pre-commit config and a README. "
-        "Templates and filters come from citeproof itself. An existing file is never overwritten.",
-    )
+    init = _command(sub, common, "init", "start a clinic project in DIR (default: here)", INIT_DESCRIPTION)
     init.add_argument("directory", nargs="?", default=".", metavar="DIR", help="the project folder (created if missing)")
     init.add_argument("--clinic", default="Example Clinic", metavar="NAME", help="the clinic's name, for the config and README")
-    new = sub.add_parser(
-        "new",
-        parents=[common],
-        help='add an article: citeproof new "Managing high blood pressure"',
-        description="Write manuscript/<slug>.md with its front matter (title, lang, date, description, review fields). "
-        "An existing file is never overwritten (exit 2).",
-    )
+    new = _command(sub, common, "new", 'add an article: citeproof new "Managing high blood pressure"', NEW_DESCRIPTION)
     new.add_argument("title", help="the article's title; its slug names the file")
     new.add_argument("--name", metavar="SLUG", help="the file name without .md (default: from the title)")
     new.add_argument("--lang", default="en-US", help="the article's language tag (default: en-US)")
-    preview = sub.add_parser(
-        "preview",
-        parents=[common],
-        help="serve the web page on this machine, rebuild on save, show the check's findings on it",
-        description="Build the HTML, serve it on 127.0.0.1 (the URL is printed) and watch the project: each save "
-        "rebuilds what it touched (the page first, PDFs and EPUB after) and reloads the browser. Uncited claims, "
-        "open gaps and reference problems are marked on the page; a build error shows as the page, with its "
-        "file and line. Ctrl-C stops it.",
-    )
+    preview = _command(sub, common, "preview", PREVIEW_SUMMARY, PREVIEW_DESCRIPTION)
     _add_documents(preview)
     preview.add_argument("--port", type=int, help="the port to serve on (default: 8765, or any free one if taken; 0: any)")
     preview.add_argument("--open", action="store_true", help="open the page in the default browser")
@@ -173,12 +140,43 @@ def _refs_command(sub: argparse._SubParsersAction[argparse.ArgumentParser], comm
     from citeproof.commands.refs import DESCRIPTION as REFS_DESCRIPTION
     from citeproof.commands.refs import configure_parser
 
-    refs = sub.add_parser(
-        "refs", parents=[common], help="add references by DOI or PMID, lock their records, verify every entry",
-        description=REFS_DESCRIPTION, formatter_class=RAW,
-    )  # fmt: skip
+    refs = _command(sub, common, "refs", "add references by DOI or PMID, lock their records, verify every entry", REFS_DESCRIPTION)
     configure_parser(refs)
 
+
+BUILD_DESCRIPTION = """\
+Write each document's outputs into the build folder. Outputs are replaced only
+when every one of them is complete.
+"""
+
+VALIDATE_SUMMARY = "prove the built outputs with EPUBCheck, Ace, the Nu checker, axe-core and PDF read-back"
+VALIDATE_DESCRIPTION = """\
+Run each field's own validators on the outputs in build/ (run `citeproof build`
+first) and write screenshots and PDF pages into build/preview/. A validator that
+is not installed is skipped with a note saying what to install. Exit 0 when no
+validator reports an error or warning, 1 otherwise.
+"""
+
+INIT_DESCRIPTION = """\
+Write a new project: pyproject.toml with a commented [tool.citeproof] table,
+manuscript/ with an example article, bibliography.bib, .gitignore, GitHub
+workflows, a pre-commit config and a README. Templates and filters come from
+citeproof itself. An existing file is never overwritten.
+"""
+
+NEW_DESCRIPTION = """\
+Write manuscript/<slug>.md with its front matter (title, lang, date, description,
+review fields). An existing file is never overwritten (exit 2).
+"""
+
+PREVIEW_SUMMARY = "serve the web page on this machine, rebuild on save, show the check's findings on it"
+PREVIEW_DESCRIPTION = """\
+Build the HTML, serve it on 127.0.0.1 (the URL is printed) and watch the project:
+each save rebuilds what it touched (the page first, PDFs and EPUB after) and
+reloads the browser. Uncited claims, open gaps and reference problems are marked
+on the page; a build error shows as the page, with its file and line. Ctrl-C
+stops it.
+"""
 
 LINKS_DESCRIPTION = """\
 Check every URL: links and images in the Markdown, the url and doi fields of the cited
@@ -218,6 +216,17 @@ Exit 0 when nothing is an error, 1 otherwise.
 """
 
 
+def _command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    name: str,
+    summary: str,
+    description: str,
+) -> argparse.ArgumentParser:
+    """A command with the common options; its description keeps its own line breaks (tables of verdicts)."""
+    return sub.add_parser(name, parents=[common], help=summary, description=description, formatter_class=RAW)
+
+
 def _report_command(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
@@ -228,7 +237,7 @@ def _report_command(
     strict: str,
 ) -> argparse.ArgumentParser:
     """A checking command: documents to check, a report format, and --strict."""
-    parser = sub.add_parser(name, parents=[common], help=summary, description=description, formatter_class=RAW)
+    parser = _command(sub, common, name, summary, description)
     _add_documents(parser)
     _add_report_format(parser)
     parser.add_argument("--strict", action="store_true", help=strict)
