@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from citeproof.errors import ExitCode
+from citeproof.files import write_atomic
 from citeproof.refs.identifiers import Identifier, entry_identifiers, is_identifier_key, parse_identifier
 
 if TYPE_CHECKING:
@@ -180,7 +181,7 @@ def _check(ctx: _Run, out: TextIO) -> int:
             fix = fix_bibliography(bib, ctx.lock, path.read_text(encoding="utf-8"))
             if fix.changed:
                 out.write(fix.diff)
-                path.write_text(fix.text, encoding="utf-8")
+                write_atomic(path, fix.text)  # a stop mid-write must not truncate the writer's .bib
                 ctx.log(f"refs check --fix: {bib.display}: wrote {summary(fix.changed)}")
         bibs = _by_files(load_project(ctx.config, ctx.args.documents, strict=False))
     retractions = load_retraction_watch(ctx.settings.retraction_watch)

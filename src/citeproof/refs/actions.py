@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from citeproof.errors import BibliographyError, CiteproofError
+from citeproof.files import write_atomic
 from citeproof.project.bibliography import Bibliography
 from citeproof.refs.bibtex import entry_fields, format_entry, readable_key
 from citeproof.refs.clients import NotRegisteredError, Registries
@@ -20,12 +21,19 @@ Log = Callable[[str], None]
 
 @dataclass
 class Outcome:
-    """What a run did: added keys, refreshed records, and the problems (one per identifier)."""
+    """What a run did: the keys it added, each record it refreshed (and whether it changed), one problem per identifier."""
 
     added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+    refreshed: dict[str, bool] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[str]:
+        return [name for name, changed in self.refreshed.items() if changed]
+
+    @property
+    def unchanged(self) -> list[str]:
+        return [name for name, changed in self.refreshed.items() if not changed]
 
 
 def fetch_into(lock: Lock, registries: Registries, identifier: Identifier) -> bool:
@@ -88,7 +96,7 @@ def add_references(bib_path: Path, bib: Bibliography, texts: Sequence[str], *, l
     if blocks:
         text = bib_path.read_text(encoding="utf-8") if bib_path.exists() else ""
         joiner = "" if not text or text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
-        bib_path.write_text(text + joiner + "\n".join(blocks), encoding="utf-8")
+        write_atomic(bib_path, text + joiner + "\n".join(blocks))  # a stop mid-write must not truncate the .bib
     return outcome
 
 
@@ -104,7 +112,7 @@ def update_records(identifiers: Iterable[Identifier], lock: Lock, registries: Re
         except CiteproofError as exc:
             outcome.problems.append(f"{exc.message}; kept the locked record" if lock.get(identifier) else exc.message)
             continue
-        (outcome.changed if changed else outcome.unchanged).append(str(identifier))
+        outcome.refreshed[str(identifier)] = changed
         if changed:
             log(f"updated {identifier}")
     return outcome
