@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import zipfile
 from collections.abc import Iterator
 
@@ -13,7 +12,7 @@ from pypdf import PdfReader
 from citeproof.commands.links import gather_targets
 from citeproof.project.config import load_config
 from tests.conftest import MakeProject
-from tests.test_refs_fakes import DATA, FAKE, FakeRegistries, article_lock, load, serve
+from tests.test_refs_fakes import FAKE, FakeRegistries, load, serve
 
 # The .bib holds smith2024 and lee2023 (conftest's MINI_BIB); this CSL JSON holds a third work.
 CSL_JSON = [
@@ -135,25 +134,6 @@ def test_bibliography_link_targets_name_the_file_of_their_entry(make_project: Ma
     targets = {t.url: t.origins for t in gather_targets(load_config(project.root / "pyproject.toml"), None)}
     assert [(o.path, o.key) for o in targets["https://example.org/napping"]] == [("extra.json", "garcia2022")]
     assert [(o.path, o.key) for o in targets["https://example.org/sleep"]] == [("bibliography.bib", "smith2024")]
-
-
-def test_bibliography_refs_fix_writes_into_the_file_the_entry_lives_in(make_project: MakeProject) -> None:
-    project = make_project(
-        {"article": "---\ntitle: T\nlang: en-US\nnocite: '@*'\n---\n\nText.\n"},
-        config='bibliography = ["bibliography.bib", "article.bib"]\n',
-    )
-    shutil.copy(DATA / "article-before.bib", project.root / "article.bib")
-    article_lock(project.root / "references.lock.json").save()
-    mini = (project.root / "bibliography.bib").read_text(encoding="utf-8")
-    result = project.run("refs", "check", "--offline", "--format", "text")
-    assert result.code == 1
-    assert "article.bib:74 [wiley2025landscape]: error: wiley2025landscape: title is truncated" in result.out
-    assert "refs check: entries 11, locked records 5, errors 3," in result.out
-    fixed = project.run("refs", "check", "--offline", "--fix", "--format", "text")
-    assert fixed.code == 0, fixed.out
-    assert "--- a/article.bib" in fixed.out and "+  author       = {Lomas, Christopher}," in fixed.out
-    assert "{Lomas, Christopher}" in (project.root / "article.bib").read_text(encoding="utf-8")
-    assert (project.root / "bibliography.bib").read_text(encoding="utf-8") == mini  # the other file is untouched
 
 
 def test_bibliography_bib_json_and_yaml_mixed_in_one_document(make_project: MakeProject) -> None:

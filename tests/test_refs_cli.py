@@ -68,19 +68,30 @@ def test_refs_retraction_fails_citeproof_check(make_project: MakeProject) -> Non
     assert "is RETRACTED" in result.out and "doi:10.5555/retraction-notice dated 2024-03-01" in result.out
 
 
-def test_refs_check_offline_reports_mismatches_at_the_bib_line_then_fix(make_project: MakeProject) -> None:
-    project = make_project({"article": "---\ntitle: T\nlang: en-US\nnocite: '@*'\n---\n\nText.\n"})
-    shutil.copy(DATA / "article-before.bib", project.root / "bibliography.bib")
+@pytest.mark.parametrize("target", ["bibliography.bib", "article.bib"], ids=["one-file", "second-of-two-files"])
+def test_refs_check_offline_reports_mismatches_at_the_bib_line_then_fix(make_project: MakeProject, target: str) -> None:
+    """Each mismatch at its .bib line; --fix writes into the file the entry lives in and leaves the other alone."""
+    split = target != "bibliography.bib"
+    project = make_project(
+        {"article": "---\ntitle: T\nlang: en-US\nnocite: '@*'\n---\n\nText.\n"},
+        config='bibliography = ["bibliography.bib", "article.bib"]\n' if split else "",
+    )
+    shutil.copy(DATA / "article-before.bib", project.root / target)
     article_lock(project.root / "references.lock.json").save()
+    other = (project.root / "bibliography.bib").read_text(encoding="utf-8") if split else None
+    entries = 11 if split else 9  # the two-file project keeps the small bibliography.bib's two entries
     result = project.run("refs", "check", "--offline", "--format", "text")
     assert result.code == 1
-    assert "bibliography.bib:74 [wiley2025landscape]: error: wiley2025landscape: title is truncated" in result.out
-    assert "refs check: entries 9, locked records 5, errors 3," in result.out
+    assert f"{target}:74 [wiley2025landscape]: error: wiley2025landscape: title is truncated" in result.out
+    assert f"refs check: entries {entries}, locked records 5, errors 3," in result.out
     fixed = project.run("refs", "check", "--offline", "--fix", "--format", "text")
     assert fixed.code == 0, fixed.out
-    assert "+  author       = {Lomas, Christopher}," in fixed.out
-    assert "refs check: entries 9, locked records 5, errors 0," in fixed.out
+    assert f"--- a/{target}" in fixed.out and "+  author       = {Lomas, Christopher}," in fixed.out
+    assert f"refs check: entries {entries}, locked records 5, errors 0," in fixed.out
     assert "ref-incomplete" in fixed.out  # the gaps no record fills are still reported
+    assert "{Lomas, Christopher}" in (project.root / target).read_text(encoding="utf-8")
+    if other is not None:
+        assert (project.root / "bibliography.bib").read_text(encoding="utf-8") == other
 
 
 def test_refs_bibliography_in_the_wrong_format_names_the_format_assumed(make_project: MakeProject) -> None:

@@ -112,31 +112,37 @@ def serve() -> Iterator[FakeRegistries]:
         fake.server.server_close()
 
 
+# (identifier, registry, file): the article's real records and the invented test ones.
+ARTICLE_RECORDS = [
+    ("doi:10.1111/add.70073", "crossref", "crossref-10.1111_add.70073.json"),
+    ("doi:10.1080/10550887.2025.2464356", "crossref", "crossref-10.1080_10550887.2025.2464356.json"),
+    ("doi:10.3390/neurosci6030083", "crossref", "crossref-10.3390_neurosci6030083.json"),
+    ("pmcid:PMC12452417", "idconv", "idconv-PMC12452417.json"),
+    ("pmid:40320049", "esummary", "esummary-pubmed-40320049.json"),
+]
+FAKE_RECORDS = [
+    ("doi:10.5555/retracted", "crossref", "crossref-10.5555_retracted.json"),
+    ("doi:10.5555/corrected", "crossref", "crossref-10.5555_corrected.json"),
+    ("doi:10.5555/ok", "crossref", "crossref-10.5555_ok.json"),
+    ("pmid:11111111", "esummary", "esummary-pubmed-11111111-retracted.json"),
+]
+
+
+def _locked(path: Path, folder: Path, records: list[tuple[str, str, str]]) -> Lock:
+    lock = Lock(path)
+    for ident, source, name in records:
+        lock.put(LockRecord(parse_identifier(ident), source, "", "2026-12-01T00:00:00Z", load(folder / name)))
+    return lock
+
+
 def article_lock(path: Path) -> Lock:
     """A lock holding the article's registry records (tests/data/refs/registry)."""
-    lock = Lock(path)
-    for ident, source, name in [
-        ("doi:10.1111/add.70073", "crossref", "crossref-10.1111_add.70073.json"),
-        ("doi:10.1080/10550887.2025.2464356", "crossref", "crossref-10.1080_10550887.2025.2464356.json"),
-        ("doi:10.3390/neurosci6030083", "crossref", "crossref-10.3390_neurosci6030083.json"),
-        ("pmcid:PMC12452417", "idconv", "idconv-PMC12452417.json"),
-        ("pmid:40320049", "esummary", "esummary-pubmed-40320049.json"),
-    ]:
-        lock.put(LockRecord(parse_identifier(ident), source, "", "2026-12-01T00:00:00Z", load(REGISTRY / name)))
-    return lock
+    return _locked(path, REGISTRY, ARTICLE_RECORDS)
 
 
 def fake_lock(path: Path) -> Lock:
     """A lock holding the invented test records (tests/data/refs/fake)."""
-    lock = Lock(path)
-    for ident, source, name in [
-        ("doi:10.5555/retracted", "crossref", "crossref-10.5555_retracted.json"),
-        ("doi:10.5555/corrected", "crossref", "crossref-10.5555_corrected.json"),
-        ("doi:10.5555/ok", "crossref", "crossref-10.5555_ok.json"),
-        ("pmid:11111111", "esummary", "esummary-pubmed-11111111-retracted.json"),
-    ]:
-        lock.put(LockRecord(parse_identifier(ident), source, "", "2026-12-01T00:00:00Z", load(FAKE / name)))
-    return lock
+    return _locked(path, FAKE, FAKE_RECORDS)
 
 
 def test_refs_fake_records_have_the_registries_shapes() -> None:
