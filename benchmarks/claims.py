@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pypandoc
 
-from citeproof.claims.model import load_model, score_sentence
+from citeproof.claims.model import load_model, measure
 
 ROOT = Path(__file__).resolve().parent.parent
 SENTENCES = ROOT / "tests" / "data" / "claims" / "sentences.jsonl"
@@ -99,18 +99,9 @@ def quality() -> list[str]:
     rows = _rows()
     for split in ("train", "dev", "test"):
         chosen = [r for r in rows if r["split"] == split]
-        tp = fp = tn = fn = 0
-        for row in chosen:
-            claim = score_sentence(row["text"], model).claim
-            if row["label"] == "claim":
-                tp, fn = tp + claim, fn + (not claim)
-            else:
-                fp, tn = fp + claim, tn + (not claim)
-        recall, specificity = tp / max(tp + fn, 1), tn / max(tn + fp, 1)
-        precision = tp / max(tp + fp, 1)
-        f1 = 2 * precision * recall / max(precision + recall, 1e-9)
+        found = measure(model, ((r["text"], r["label"] == "claim") for r in chosen))
         topics = ", ".join(sorted({r["topic"] for r in chosen}))
-        lines.append(f"  {split:5} {len(chosen):3} sentences  recall {recall:.3f}  specificity {specificity:.3f}  F1 {f1:.3f}  ({topics})")
+        lines.append(f"  {split:5} {found.line()}  ({topics})")
     return lines
 
 

@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 from citeproof.claims.features import FEATURES, clause_features, clauses
-from citeproof.claims.model import MODEL_PATH, Model, score_sentence
+from citeproof.claims.model import MODEL_PATH, Model, Quality, measure, score_sentence
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "claims" / "sentences.jsonl"
@@ -72,32 +72,21 @@ def fit(data: list[Example], *, l2: float, rounds: int = 3, steps: int = 3000, r
     return {k: round(v, 4) for k, v in weights.items() if abs(v) >= 1e-4}, round(bias, 4)
 
 
-def metrics(model: Model, rows: list[dict[str, str]]) -> dict[str, float]:
-    tp = fp = tn = fn = 0
-    for row in rows:
-        claim = score_sentence(row["text"], model).claim
-        if row["label"] == "claim":
-            tp, fn = tp + claim, fn + (not claim)
-        else:
-            fp, tn = fp + claim, tn + (not claim)
-    recall = tp / max(tp + fn, 1)
-    specificity = tn / max(tn + fp, 1)
-    precision = tp / max(tp + fp, 1)
-    f1 = 2 * precision * recall / max(precision + recall, 1e-9)
-    return {"n": len(rows), "recall": recall, "specificity": specificity, "f1": f1}
+def metrics(model: Model, rows: list[dict[str, str]]) -> Quality:
+    return measure(model, ((row["text"], row["label"] == "claim") for row in rows))
 
 
 def choose_threshold(weights: dict[str, float], bias: float, splits: list[list[dict[str, str]]], recall: float) -> float:
     """The highest threshold (in steps of 0.01, at most 0.5) keeping every split's recall at ``recall``."""
     for step in range(50, 0, -1):
         model = Model(weights, bias, step / 100)
-        if all(metrics(model, rows)["recall"] >= recall for rows in splits):
+        if all(metrics(model, rows).recall >= recall for rows in splits):
             return step / 100
     return 0.01
 
 
-def describe(name: str, found: dict[str, float]) -> str:
-    return f"{name:5} n={found['n']:.0f}  recall {found['recall']:.3f}  specificity {found['specificity']:.3f}  F1 {found['f1']:.3f}"
+def describe(name: str, found: Quality) -> str:
+    return f"{name:5} {found.line()}"
 
 
 def main() -> int:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -93,3 +95,25 @@ def score_sentence(sentence: str, model: Model | None = None) -> Score:
             best = scored
     assert best is not None  # clauses() always yields one
     return best
+
+
+@dataclass(frozen=True)
+class Quality:
+    """How a model does on labelled sentences: how many, and its recall, specificity and F1 on claims."""
+
+    n: int
+    recall: float
+    specificity: float
+    f1: float
+
+    def line(self) -> str:
+        return f"n={self.n}  recall {self.recall:.3f}  specificity {self.specificity:.3f}  F1 {self.f1:.3f}"
+
+
+def measure(model: Model, labelled: Iterable[tuple[str, bool]]) -> Quality:
+    """Score each ``(sentence, is_claim)`` and count: the training script and the benchmark share this."""
+    counts = Counter((score_sentence(sentence, model).claim, is_claim) for sentence, is_claim in labelled)
+    tp, fn, fp, tn = counts[True, True], counts[False, True], counts[True, False], counts[False, False]
+    n = tp + fn + fp + tn
+    recall, specificity, precision = tp / max(tp + fn, 1), tn / max(tn + fp, 1), tp / max(tp + fp, 1)
+    return Quality(n, recall, specificity, 2 * precision * recall / max(precision + recall, 1e-9))
