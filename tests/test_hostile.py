@@ -197,6 +197,7 @@ def test_hostile_corpus_is_large_enough() -> None:
     """Issue 14 asks for at least 60 inputs; each has its files, a reason and an exit code."""
     assert len(CASES) >= 60
     assert len({c["name"] for c in CASES}) == len(CASES)
+    assert {p.name for p in (HOSTILE / "cases").iterdir()} == {c["name"] for c in CASES}, "a folder without an entry, or the reverse"
     for case in CASES:
         assert (HOSTILE / "cases" / case["name"]).is_dir(), case["name"]
         assert case["why"] and isinstance(case["exit"], int)
