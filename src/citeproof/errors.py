@@ -139,7 +139,11 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
+def counted(number: int, noun: str, plural: str = "") -> str:
+    """``"1 output"``, ``"3 outputs"``; ``plural`` for a noun that does not just take an s (entry, entries)."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 def listing(noun: str, lines: Sequence[str], *, suffix: str = "") -> str:
     """``"3 problems{suffix}:"`` and one indented line each: the shape of every error that lists what it found."""
-    count = f"{len(lines)} {noun}" + ("" if len(lines) == 1 else "s")
-    return f"{count}{suffix}:\n" + "\n".join(f"  {line}" for line in lines)
+    return f"{counted(len(lines), noun)}{suffix}:\n" + "\n".join(f"  {line}" for line in lines)

@@ -33,7 +33,7 @@ from citeproof.build.sandbox import (
     shown,
 )
 from citeproof.engines import process
-from citeproof.errors import ConfigError
+from citeproof.errors import ConfigError, counted
 from citeproof.findings import Finding
 from citeproof.project.citations import malformed_citations, raise_malformed
 from citeproof.project.config import Config
@@ -55,10 +55,6 @@ class BuildOptions:
     paper: str | None = None
     preview: bool = False  # also write PNG pages of every PDF into build/preview/
     force: bool = False  # remake every output, even those the hash store says are up to date
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def prepare(config: Config, options: BuildOptions, log: Log) -> list[Job]:
@@ -112,7 +108,7 @@ def build(config: Config, options: BuildOptions, *, log: Log) -> list[Path]:
         raise ConfigError(["nothing to build: no product matches the documents, --product and --format given"])
     jobs = store.stale_jobs(jobs)
     if not jobs:
-        log(f"nothing to do: {_count(len(store.fresh), 'output')} up to date (--force remakes them)")
+        log(f"nothing to do: {counted(len(store.fresh), 'output')} up to date (--force remakes them)")
         return []
     for folder in remove_stale_stages(config.build_dir):
         log(f"removed {config.relative(folder)}, left by a build that was stopped")
@@ -121,7 +117,7 @@ def build(config: Config, options: BuildOptions, *, log: Log) -> list[Path]:
         _fill_typst_root(config, clinic, jobs, stage)
         workers = max(1, min(len(jobs), os.cpu_count() or 1))
         documents = len({j.parsed.config.name for j in jobs})
-        log(f"building {_count(len(jobs), 'output')} of {_count(documents, 'document')} ({workers} at a time)")
+        log(f"building {counted(len(jobs), 'output')} of {counted(documents, 'document')} ({workers} at a time)")
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(lambda job: render(job, config, clinic, stage), jobs))
         for job, warnings in zip(jobs, results, strict=True):

@@ -7,7 +7,7 @@ import dataclasses
 import time
 from typing import TextIO
 
-from citeproof.errors import BuildError, ExitCode
+from citeproof.errors import BuildError, ExitCode, counted
 from citeproof.project.config import Config
 
 DRAFT_DIR = "draft"  # build/draft/: where --draft writes
@@ -31,7 +31,7 @@ def run(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> i
         if reasons:
             listed = "\n".join(f"  - {reason}" for reason in reasons)
             raise BuildError(
-                f"release refused: {len(reasons)} reason{'s' if len(reasons) != 1 else ''} not to publish:\n{listed}",
+                f"release refused: {counted(len(reasons), 'reason')} not to publish:\n{listed}",
                 hint="fix each one (citeproof check --strict lists the claims), or build without --release for a draft",
             )
     if args.draft:
@@ -65,8 +65,7 @@ def run(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> i
 
     written = build(config, options, log=log)
     if not args.quiet:
-        noun = "output" if len(written) == 1 else "outputs"
-        print(f"built {len(written)} {noun} in {time.perf_counter() - started:.1f} s", file=err)
+        print(f"built {counted(len(written), 'output')} in {time.perf_counter() - started:.1f} s", file=err)
     if args.json:
         from citeproof.build.cache import summary
 

@@ -8,7 +8,7 @@ process, the registry a signal stops), :mod:`~citeproof.engines.pandoc` and
 from __future__ import annotations
 
 from citeproof.engines.pandoc import ToolOutput, pandoc, pandoc_path
-from citeproof.engines.process import DEFAULT_TIMEOUT, run
+from citeproof.engines.process import run
 from citeproof.engines.typst import typst_compile, typst_query
 
-__all__ = ["DEFAULT_TIMEOUT", "ToolOutput", "pandoc", "pandoc_path", "run", "typst_compile", "typst_query"]
+__all__ = ["ToolOutput", "pandoc", "pandoc_path", "run", "typst_compile", "typst_query"]

@@ -10,6 +10,7 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from citeproof.errors import counted
 from citeproof.project.bibliography import BibEntry, Bibliography
 from citeproof.refs.bibtex import entry_fields, set_fields
 from citeproof.refs.identifiers import entry_identifiers
@@ -72,4 +73,4 @@ def fix_bibliography(bib: Bibliography, lock: Lock, text: str) -> Fix:
 
 def summary(changed: Mapping[str, Mapping[str, str]]) -> str:
     fields = sum(len(v) for v in changed.values())
-    return f"{fields} field(s) in {len(changed)} entr{'y' if len(changed) == 1 else 'ies'}"
+    return f"{counted(fields, 'field')} in {counted(len(changed), 'entry', 'entries')}"
