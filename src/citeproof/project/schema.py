@@ -16,13 +16,14 @@ import dataclasses
 import json
 import sys
 import typing
+from pathlib import Path
 from typing import Any, Literal
 
 from citeproof.build.clinic import CLINIC_KEYS
 from citeproof.build.products import PRODUCT_KEYS
 from citeproof.links.settings import LINK_KEYS, LinkSettings
 from citeproof.project import config
-from citeproof.project.problems import SIMPLE_TYPES
+from citeproof.project.problems import SIMPLE_TYPES, plain_type
 
 SCHEMA_ID = "https://github.com/citeproof/citeproof/schema/citeproof.schema.json"
 _SECONDS = {"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*[smhdw]\s*$"}]}
@@ -45,6 +46,7 @@ _LINK_OVERRIDES: dict[str, dict[str, Any]] = {
 def _value_schema(kind: object) -> dict[str, Any]:
     if typing.get_origin(kind) is Literal:
         return {"enum": list(typing.get_args(kind))}
+    kind = plain_type(kind)
     return dict(SIMPLE_TYPES[kind][0]) if kind in SIMPLE_TYPES else {}
 
 
@@ -59,7 +61,7 @@ def settings_schema(cls: type, overrides: dict[str, dict[str, Any]] | None = Non
         schema = _value_schema(hints[item.name])
         default = item.default
         if default is not dataclasses.MISSING and default is not None:
-            schema["default"] = list(default) if isinstance(default, tuple) else default
+            schema["default"] = list(default) if isinstance(default, tuple) else str(default) if isinstance(default, Path) else default
         properties[key] = schema
     for key, schema in (overrides or {}).items():
         # An override replaces the plain type, keeping only the default.
@@ -74,11 +76,10 @@ def _link_overrides() -> dict[str, dict[str, Any]]:
 
 
 def _refs_schema() -> dict[str, Any]:
-    from citeproof.refs.settings import _ALIASES, RefsSettings  # the aliases are the names the README uses
+    from citeproof.refs.settings import ALIASES, RefsSettings  # the aliases are the names the README uses
 
-    paths = {"lock": {"type": "string"}, "retraction-watch": {"type": "string"}}
-    schema = settings_schema(RefsSettings, paths)
-    for alias, name in _ALIASES.items():
+    schema = settings_schema(RefsSettings)
+    for alias, name in ALIASES.items():
         schema["properties"][alias] = schema["properties"][name]
     schema["properties"] = dict(sorted(schema["properties"].items()))
     return schema

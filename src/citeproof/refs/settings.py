@@ -14,22 +14,22 @@ The registry addresses are settings so that tests can point them at loopback fak
 
 from __future__ import annotations
 
-import difflib
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from citeproof.project.problems import Problems
+from citeproof.project.problems import Problems, read_settings
 
 WHERE = "tool.citeproof.refs"
 
 
 @dataclass(frozen=True)
 class RefsSettings:
-    """Typed ``[tool.citeproof.refs]``; paths are absolute."""
+    """Typed ``[tool.citeproof.refs]``; once read by :func:`refs_settings`, paths are absolute."""
 
-    lock: Path
+    lock: Path = Path("references.lock.json")
     retraction_watch: Path | None = None
     ncbi_tool: str = "citeproof"
     ncbi_email: str = ""
@@ -48,53 +48,34 @@ class RefsSettings:
         return self.ncbi_email
 
 
-_STRINGS = {"ncbi-tool", "ncbi-email", "crossref-api", "doi-resolver", "crosscite", "eutils", "idconv"}
-_NUMBERS = {"timeout", "deadline"}
-_PATHS = {"lock", "retraction-watch"}
 # The names [tool.citeproof.refs] has in the project config (project/config.py) mean the same settings.
-_ALIASES = {"email": "ncbi-email", "tool": "ncbi-tool", "retractions": "retraction-watch"}
+ALIASES = {"email": "ncbi-email", "tool": "ncbi-tool", "retractions": "retraction-watch"}
+_ADDRESSES = ("crossref_api", "doi_resolver", "crosscite", "eutils", "idconv")
 
 
 def refs_settings(raw: Mapping[str, Any] | None, root: Path, *, problems: Problems | None = None) -> RefsSettings:
-    """Validate ``[tool.citeproof.refs]``; every bad key is named, with "did you mean".
+    """Read ``[tool.citeproof.refs]`` (types by the shared reader, then what only these settings need).
 
     With ``problems`` (the config loader's collector) problems are added there; without, one ConfigError is raised here.
     """
     collector = problems if problems is not None else Problems()
-    raw = raw or {}
-    known = {f.name.replace("_", "-") for f in fields(RefsSettings)}
-    values: dict[str, Any] = {"lock": root / "references.lock.json"}
-    for key, value in raw.items():
-        name = _ALIASES.get(str(key).replace("_", "-"), str(key).replace("_", "-"))
-        attr = name.replace("-", "_")
-        if name not in known:
-            guess = difflib.get_close_matches(name, sorted(known | set(_ALIASES)), n=1)
-            hint = f"did you mean '{guess[0]}'?" if guess else f"known keys: {', '.join(sorted(known))}"
-            collector.add(f"{WHERE}.{name}", f"unknown key; {hint}")
-        elif name in _PATHS:
-            if not isinstance(value, str) or not value.strip():
-                collector.add(f"{WHERE}.{name}", f"expected a file path, got {value!r}")
-            else:
-                values[attr] = (root / value).resolve()
-        elif name in _NUMBERS:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                collector.add(f"{WHERE}.{name}", f"expected a number of seconds above 0, got {value!r}")
-            else:
-                values[attr] = float(value)
-        elif name == "allow-private":
-            if not isinstance(value, bool):
-                collector.add(f"{WHERE}.{name}", f"expected true or false, got {value!r}")
-            else:
-                values[attr] = value
-        elif name in _STRINGS:
-            if not isinstance(value, str):
-                collector.add(f"{WHERE}.{name}", f"expected a string, got {value!r}")
-            elif name == "ncbi-email" and value and "@" not in value:
-                collector.add(f"{WHERE}.{name}", f"expected an e-mail address NCBI can write to, got {value!r}")
-            elif name not in {"ncbi-tool", "ncbi-email"} and not value.startswith(("http://", "https://")):
-                collector.add(f"{WHERE}.{name}", f"expected an http(s) address, got {value!r}")
-            else:
-                values[attr] = value.rstrip("/") if name not in {"ncbi-tool", "ncbi-email", "idconv"} else value
+    read = read_settings(RefsSettings, raw or {}, WHERE, collector, aliases=ALIASES)
+    defaults = RefsSettings()
+    changes: dict[str, Any] = {}
+    for name in ("timeout", "deadline"):
+        if getattr(read, name) <= 0:
+            collector.add(f"{WHERE}.{name}", f"expected a number of seconds above 0, got {getattr(read, name)!r}")
+            changes[name] = getattr(defaults, name)
+    if read.ncbi_email and "@" not in read.ncbi_email:
+        collector.add(f"{WHERE}.ncbi-email", f"expected an e-mail address NCBI can write to, got {read.ncbi_email!r}")
+    for name in _ADDRESSES:
+        address: str = getattr(read, name)
+        if not address.startswith(("http://", "https://")):
+            collector.add(f"{WHERE}.{name.replace('_', '-')}", f"expected an http(s) address, got {address!r}")
+        elif name != "idconv":  # the converter's address ends in a slash it needs
+            changes[name] = address.rstrip("/")
+    changes["lock"] = (root / read.lock).resolve()
+    changes["retraction_watch"] = (root / read.retraction_watch).resolve() if read.retraction_watch else None
     if problems is None:
         collector.raise_if_any()
-    return RefsSettings(**values)
+    return dataclasses.replace(read, **changes)
