@@ -122,17 +122,21 @@ def test_redteam_front_matter_link_that_runs_script_is_refused(make_project: Mak
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "config",
+    ("config", "key"),
     [
-        '\n[tool.citeproof.clinic]\nname = "C"\nhelpline-name = "H"\nhelpline-url = "javascript:alert(1)"\n',
-        '\n[tool.citeproof.metadata]\ncontact-name = "H"\ncontact-url = "javascript:alert(1)"\n',
+        ('\n[tool.citeproof.clinic]\nname = "C"\nhelpline-name = "H"\nhelpline-url = "javascript:alert(1)"\n', "clinic.helpline-url"),
+        ('\n[tool.citeproof.metadata]\ncontact-name = "H"\ncontact-url = "javascript:alert(1)"\n', "metadata.contact-url"),
     ],
     ids=["clinic", "metadata"],
 )
-def test_redteam_configured_link_that_runs_script_is_not_published(make_project: MakeProject, config: str) -> None:
+def test_redteam_configured_link_that_runs_script_is_not_published(make_project: MakeProject, config: str, key: str) -> None:
+    """A configured address is refused when the config is read: every command stops with exit 2, at its key."""
     project = make_project(config=config)
-    result = project.run("build", "-f", "html", "-f", "epub")
-    assert "Traceback" not in result.err
+    for command in (("build", "-f", "html", "-f", "epub"), ("check",)):
+        result = project.run(*command)
+        assert "Traceback" not in result.err
+        assert result.code == 2, result.err
+        assert f"'tool.citeproof.{key}': would run script when clicked (javascript:)" in result.err
     assert not project.build.exists() or "javascript" not in _browser_schemes(_markup(project.build))
 
 

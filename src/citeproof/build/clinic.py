@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from citeproof.project.policy import script_addresses
+
 if TYPE_CHECKING:
     from citeproof.project.problems import Problems
 
@@ -84,6 +86,7 @@ def clinic_from_table(raw: Any, root: Path, problems: Problems) -> Clinic:
             problems.add(f"{SECTION}.{key}", f"expected a string, got {raw[key]!r}")
         else:
             values[key] = raw[key]
+    script_addresses(values, SECTION, problems)
     accent = values.get("accent", "#0b5c7a")
     if not _COLOUR.match(accent):
         problems.add(f"{SECTION}.accent", f"expected a colour like '#0b5c7a', got {accent!r}")

@@ -20,13 +20,14 @@ from citeproof.build.filtering import apply_filters
 from citeproof.build.layout import geometry
 from citeproof.build.products import Output
 from citeproof.build.publish import Stage
-from citeproof.build.sandbox import Resources, checked_asset, embed_images, runs_code, shown
+from citeproof.build.sandbox import Resources, checked_asset, embed_images, shown
 from citeproof.engines import tools
 from citeproof.errors import BuildError, FilterAuthorError
 from citeproof.project import resources
 from citeproof.project.bibliography import Bibliography
 from citeproof.project.config import Config
 from citeproof.project.documents import ParsedDocument
+from citeproof.project.policy import runs_code
 
 _REDUNDANT_IMG_ROLE = re.compile(r'(<img\b[^>]*?) role="img"')
 PREVIEW_DIR = "preview"

@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from citeproof.errors import BuildError, listing
-from citeproof.project.policy import ContentPolicy, inside_project
+from citeproof.project.policy import LINK_SCHEMES, TAB_OR_NEWLINE, ContentPolicy, inside_project, runs_code, url_scheme
 
 # Front matter keys that make pandoc read a file (or fetch a URL) of the author's choosing.
 FILE_META_KEYS = frozenset(
@@ -48,14 +48,6 @@ RESERVED_META_PREFIX = "citeproof-"
 REMOTE_FOLDER = "_remote"  # where downloaded images appear to typst
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
 HTML_FORMATS = frozenset({"html", "html4", "html5"})
-# Schemes a link may use; javascript:, vbscript:, data: and file: run code or read files.
-LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
-# What a browser ignores before reading a URL's scheme (the WHATWG URL parser): leading and
-# trailing C0 controls and spaces, and every tab and newline anywhere, so that
-# "java\tscript:" and "\x01javascript:" are javascript: URLs to it.
-_C0_OR_SPACE = "".join(chr(c) for c in range(0x21))
-_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
 # An import or include of anything but a plain local path: a package spec ("@preview/..."),
 # or a computed path that could spell one (import(str(bytes((64, ...))))); eval could hide either.
 _PACKAGE_IMPORT = re.compile(r"""\b(?:import|include)\b(?!\s*"(?!@)[^"\\]*")|\beval\s*\(""")
@@ -340,18 +332,6 @@ def _unsafe_attribute(key: str, value: str) -> bool:
     return False
 
 
-def url_scheme(value: str) -> str | None:
-    """The scheme a browser reads in ``value``, lower case; None for a relative URL."""
-    match = _SCHEME.match(_TAB_OR_NEWLINE.sub("", value.strip(_C0_OR_SPACE)))
-    return match.group(1).lower() if match else None
-
-
-def runs_code(value: str) -> bool:
-    """Whether a browser would treat ``value`` as a URL of a scheme other than the safe ones (javascript:, data:)."""
-    scheme = url_scheme(value)
-    return scheme is not None and len(scheme) > 1 and scheme not in LINK_SCHEMES
-
-
 def svg_problem(data: bytes) -> str | None:
     """Why an SVG could run script or load something when opened on its own, or None for a plain drawing."""
     if re.search(rb"<!ENTITY", data, re.IGNORECASE):
@@ -368,7 +348,7 @@ def svg_problem(data: bytes) -> str | None:
             name = key.rsplit("}", 1)[-1].lower()
             if name.startswith("on"):
                 return f"has an event attribute ({name})"
-            if re.search(r"(?:java|vb)script:", _TAB_OR_NEWLINE.sub("", value), re.IGNORECASE):
+            if re.search(r"(?:java|vb)script:", TAB_OR_NEWLINE.sub("", value), re.IGNORECASE):
                 return f"has a script URL in its {name} attribute"
             if name == "href" and not (value.strip().startswith("#") or value.strip().lower().startswith("data:image/")):
                 return f"refers to another file or address ({shown(value)}), which the build does not check"

@@ -32,7 +32,7 @@ from citeproof.engines import limits as engine_limits
 from citeproof.errors import ConfigError
 from citeproof.links.settings import LinkSettings
 from citeproof.project.policy import KEYS as POLICY_KEYS
-from citeproof.project.policy import ContentPolicy, policy_from_mapping
+from citeproof.project.policy import ContentPolicy, policy_from_mapping, script_addresses
 from citeproof.project.problems import STRING_LIST, Problems, read_settings
 from citeproof.project.resources import resolve_filters
 
@@ -246,6 +246,7 @@ class _Validator:
                 self.problem(f"{key}.{name}", "keys starting with 'citeproof-' are set by citeproof itself; remove it")
                 continue
             found[name] = _plain(value)
+        script_addresses(found, key, self.problems)
         return found
 
     def table(self, raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:

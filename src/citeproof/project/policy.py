@@ -6,6 +6,7 @@ enforces it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,14 @@ from typing import Any, Literal
 
 from citeproof.project.problems import Problems
 
+# Schemes a link may use; javascript:, vbscript:, data: and file: run code or read files.
+LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+# What a browser ignores before reading a URL's scheme (the WHATWG URL parser): leading and
+# trailing C0 controls and spaces, and every tab and newline anywhere, so that
+# "java\tscript:" and "\x01javascript:" are javascript: URLs to it.
+_C0_OR_SPACE = "".join(chr(c) for c in range(0x21))
+TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
 RawHtml = Literal["deny", "sanitize", "allow"]
 RawTypst = Literal["deny", "allow"]
 Remote = Literal["deny", "fetch"]
@@ -85,3 +94,25 @@ def inside_project(path: Path, root: Path, forbidden: Iterable[Path] = ()) -> Pa
     if any(part.startswith(".") for part in resolved.relative_to(root).parts):
         return None
     return resolved
+
+
+def url_scheme(value: str) -> str | None:
+    """The scheme a browser reads in ``value``, lower case; None for a relative URL."""
+    match = _SCHEME.match(TAB_OR_NEWLINE.sub("", value.strip(_C0_OR_SPACE)))
+    return match.group(1).lower() if match else None
+
+
+def runs_code(value: str) -> bool:
+    """Whether a browser would treat ``value`` as a URL of a scheme other than the safe ones (javascript:, data:)."""
+    scheme = url_scheme(value)
+    return scheme is not None and len(scheme) > 1 and scheme not in LINK_SCHEMES
+
+
+def script_addresses(values: Mapping[str, Any], prefix: str, problems: Problems) -> None:
+    """Every ``*-url`` value of a config table that a browser would run as script: a problem at its key.
+
+    These become ``<a href>`` in the HTML and EPUB (the clinic's helpline, a document's links).
+    """
+    for key, value in values.items():
+        if str(key).endswith("url") and isinstance(value, str) and runs_code(value):
+            problems.add(f"{prefix}.{key}", f"would run script when clicked ({url_scheme(value)}:); give an http(s) address")
