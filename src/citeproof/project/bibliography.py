@@ -19,7 +19,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,9 @@ class Bibliography:
     entries: tuple[BibEntry, ...]
     csl_items: tuple[Mapping[str, Any], ...] = ()  # entries cited by identifier, read from the lock
     parts: tuple[Bibliography, ...] = ()  # the files merged into this one; () for a single file
+    # The file's lines as parsed, so findings point at a field's line without reading the file again
+    # (and cannot disagree with the parse if the file changes meanwhile); () for a merged one.
+    lines: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def files(self) -> tuple[Bibliography, ...]:
@@ -224,7 +227,7 @@ def parse_bibliography(path: Path, *, display: str | None = None) -> tuple[Bibli
         )
         for e in library.entries
     )
-    return Bibliography(path=path, display=shown, entries=entries), problems
+    return Bibliography(path=path, display=shown, entries=entries, lines=tuple(text.splitlines())), problems
 
 
 def _read_text(path: Path, shown: str) -> str:
@@ -275,7 +278,7 @@ def parse_csl_file(path: Path, shown: str) -> tuple[Bibliography, list[Finding]]
             continue
         seen[key] = line
         entries.append(csl_entry(item, line))
-    return Bibliography(path=path, display=shown, entries=tuple(entries)), problems
+    return Bibliography(path=path, display=shown, entries=tuple(entries), lines=tuple(lines)), problems
 
 
 def _id_line(lines: Sequence[str], key: str, *, after: int = 0) -> int:

@@ -70,10 +70,7 @@ class EntryChecker:
 
     def __init__(self, bib: Bibliography, lock: Lock, retractions: Mapping[str, tuple[Notice, ...]] | None = None) -> None:
         self.bib, self.lock, self.retractions = bib, lock, retractions or {}
-        try:
-            self.lines = bib.path.read_text(encoding="utf-8").splitlines()
-        except OSError:
-            self.lines = []
+        self.lines = bib.lines
 
     def where(self, entry: BibEntry, name: str | None = None) -> Location:
         if entry.origin:  # cited by identifier: the entry is the lock's record
