@@ -208,3 +208,34 @@ def test_bibliography_file_shared_by_two_documents_counts_both_documents_citatio
     assert built.code == 0, built.err
     assert "Napping and Memory" in (project.build / "one.html").read_text(encoding="utf-8")
     assert "Napping and Memory" not in (project.build / "two.html").read_text(encoding="utf-8")
+
+
+def test_a_bibliography_is_read_again_only_when_its_text_changes(make_project: MakeProject, caplog: pytest.LogCaptureFixture) -> None:
+    """preview rebuilds after every save: an unchanged .bib is not parsed or sent through pandoc again."""
+    import logging
+
+    from citeproof.project.loader import load_project
+
+    project = make_project()
+    config = load_config(project.root / "pyproject.toml")
+
+    def pandoc_bib_reads() -> int:
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG, logger="citeproof.engines.process"):
+            loaded = load_project(config, None, strict=False)
+        assert "smith2024" in {entry.key for entry in loaded.documents[0].bib.entries}
+        return sum("--from biblatex" in record.getMessage() for record in caplog.records)
+
+    assert pandoc_bib_reads() == 1
+    assert pandoc_bib_reads() == 0
+    bib = project.root / "bibliography.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n@misc{extra2020, title = {Extra}, year = {2020}}\n", encoding="utf-8")
+    assert pandoc_bib_reads() == 1
+    bib.write_text("@misc{smith2024, title = {Only}, year = {2024}}\n@misc{broken key, title = {X}}\n", encoding="utf-8")
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="citeproof.engines.process"):
+        problems = load_project(config, None, strict=False).bib_problems
+    assert any(f.rule == "malformed-entry" for found in problems.values() for f in found)
+    with caplog.at_level(logging.DEBUG, logger="citeproof.engines.process"):
+        again = load_project(config, None, strict=False).bib_problems
+    assert again == problems  # the problems come back with the reused reading, not only the entries

@@ -366,6 +366,7 @@ def _log_tool_commands(err: TextIO | None) -> None:
     """With -v, each tool command goes to ``err`` as it starts; ``None`` stops that."""
     for handler in list(_TOOL_LOG.handlers):
         _TOOL_LOG.removeHandler(handler)
+    _TOOL_LOG.propagate = True  # as it was before a -v run (main() may run again in this process)
     if err is not None:
         handler = logging.StreamHandler(err)
         handler.setFormatter(logging.Formatter("+ %(message)s"))

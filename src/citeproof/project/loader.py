@@ -75,8 +75,7 @@ def load_project(config: Config, names: Sequence[str] | None, *, strict: bool, l
         paths = doc_config.bibliographies
         for path in paths:
             if path not in files:
-                files[path], found = parse_bibliography(path, display=config.relative(path))
-                found += _pandoc_problems(path, files[path].display, {f.location.line for f in found})
+                files[path], found = read_bibliography(path, config.relative(path))
                 _stop_if(strict, found)
                 problems[path] = tuple(found)
         if paths not in merged:
@@ -88,6 +87,29 @@ def load_project(config: Config, names: Sequence[str] | None, *, strict: bool, l
                     problems[place] += (finding,)
         loaded.append(LoadedDocument(parsed, merged[paths]))
     return LoadedProject(tuple(_with_identifier_entries(config, loaded)), problems)
+
+
+# The last reading of each bibliography file, kept for the life of the process, as documents'
+# parses are (project/documents.py): `preview` rebuilds after every save of an article, and the
+# .bib, which rarely changes with it, would otherwise be parsed and sent through pandoc again
+# (about 40 ms of each reload). Reused only for the same text, display name and pandoc.
+_READ: dict[Path, tuple[tuple[str, str, str], Bibliography, tuple[Finding, ...]]] = {}
+
+
+def read_bibliography(path: Path, display: str) -> tuple[Bibliography, list[Finding]]:
+    """One bibliography file and its problems (bibtexparser's, then pandoc's own reader's), once per text."""
+    try:
+        text = "\n".join(path.read_text(encoding="utf-8").splitlines())
+    except (OSError, UnicodeDecodeError):
+        text = None  # parse_bibliography says what is wrong
+    cached = _READ.get(path)
+    if text is not None and cached is not None and cached[0] == (text, display, tools.pandoc_path()):
+        return cached[1], list(cached[2])
+    bib, found = parse_bibliography(path, display=display)
+    found += _pandoc_problems(path, bib.display, {f.location.line for f in found})
+    # Keyed by the lines that were parsed, not those read above: a save in between cannot pair them wrongly.
+    _READ[path] = (("\n".join(bib.lines), display, tools.pandoc_path()), bib, tuple(found))
+    return bib, found
 
 
 def _stop_if(strict: bool, found: Sequence[Finding]) -> None:
