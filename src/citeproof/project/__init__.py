@@ -1,0 +1,1 @@
+"""The project: its configuration, validated once; its documents, parsed once; its bibliographies, read once."""
