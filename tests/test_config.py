@@ -60,6 +60,14 @@ MISSPELT = {
         "'tool.citeproof.review.interval-month': unknown key; did you mean 'interval-months'?",
     ),
     "refs": ('[tool.citeproof.refs]\nemial = "a@b.c"\n', "'tool.citeproof.refs.emial': unknown key; did you mean 'email'?"),
+    "readability": (
+        "[tool.citeproof.readability]\ntarget-grad = 8\n",
+        "'tool.citeproof.readability.target-grad': unknown key; did you mean 'target-grade'?",
+    ),
+    "limits": (
+        "[tool.citeproof.limits]\npandoc-secons = 5\n",
+        "'tool.citeproof.limits.pandoc-secons': unknown key; did you mean 'pandoc-seconds'?",
+    ),
 }
 
 
