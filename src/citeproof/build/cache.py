@@ -38,7 +38,7 @@ from citeproof.project.config import Config, DocumentConfig
 
 if TYPE_CHECKING:
     from citeproof.build.builder import BuildOptions
-    from citeproof.build.render import Job
+    from citeproof.build.jobs import Job
 
 STORE = Path(".cache") / "build-hashes.json"
 FORMAT = 1  # bump when what a key covers changes: every older record then misses

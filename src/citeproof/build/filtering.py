@@ -27,11 +27,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-
-import panflute as pf
+from typing import TYPE_CHECKING
 
 from citeproof.engines import limits, process
 from citeproof.errors import BuildError, ExitCode, FilterAuthorError, RunInterruptedError
+from citeproof.project.documents import panflute
+
+if TYPE_CHECKING:
+    import panflute as pf
 
 # A filter that swallows the stop (``except BaseException: pass`` in a loop) gets it again,
 # every _REPEAT seconds; after _UNSTOPPABLE more seconds the process gives up (see _abandon).
@@ -94,7 +97,7 @@ def apply_filters(doc: pf.Doc, paths: Sequence[Path]) -> pf.Doc:
                 raise
             except BaseException as exc:  # SystemExit (any code) included: never a silent success
                 raise BuildError(f"filter {path.name} failed: {_describe(exc)}", location=str(path)) from None
-        if isinstance(result, pf.Doc):
+        if isinstance(result, panflute().Doc):
             doc = result
     return doc
 

@@ -8,29 +8,26 @@ import os
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import panflute as pf
+from typing import TYPE_CHECKING, Any
 
 from citeproof.build.clinic import Clinic, qr_svg, typst_string
 from citeproof.build.docmeta import epub_front, template_metadata, typst_links
 from citeproof.build.filtering import apply_filters
+from citeproof.build.jobs import PREVIEW_DIR, Job, Resources
 from citeproof.build.layout import geometry
-from citeproof.build.products import Output
 from citeproof.build.publish import Stage
-from citeproof.build.sandbox import Resources, checked_asset, embed_images, shown
+from citeproof.build.sandbox import checked_asset, embed_images, shown
 from citeproof.engines import tools
 from citeproof.errors import BuildError, FilterAuthorError
 from citeproof.project import resources
-from citeproof.project.bibliography import Bibliography
 from citeproof.project.config import Config
-from citeproof.project.documents import ParsedDocument
 from citeproof.project.policy import runs_code
 
+if TYPE_CHECKING:
+    import panflute as pf
+
 _REDUNDANT_IMG_ROLE = re.compile(r'(<img\b[^>]*?) role="img"')
-PREVIEW_DIR = "preview"
 PREVIEW_PPI = 72.0
 # 1980-01-01: the earliest time a ZIP (and so an EPUB) can record.
 FALLBACK_EPOCH = 315532800
@@ -44,19 +41,6 @@ ACCESSIBILITY_DEFAULTS: dict[str, object] = {
         "any images carry text alternatives; no audio, video or known hazards."
     ),
 }
-
-
-@dataclass(frozen=True)
-class Job:
-    """One output of one document, with everything needed to make it."""
-
-    parsed: ParsedDocument
-    bib: Bibliography
-    style: Path
-    output: Output
-    draft: bool = False
-    preview: bool = False
-    resources: Resources = field(default_factory=Resources)  # the checked local images it may embed
 
 
 def source_date_epoch(meta_date: str | None) -> int:

@@ -20,10 +20,8 @@ file this module did not approve.
 
 from __future__ import annotations
 
-import base64
 import html
 import json
-import mimetypes
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -34,6 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from citeproof.build.jobs import Resources
 from citeproof.errors import BuildError, listing
 from citeproof.project.policy import LINK_SCHEMES, TAB_OR_NEWLINE, ContentPolicy, inside_project, runs_code, url_scheme
 
@@ -45,7 +44,6 @@ FILE_META_KEYS = frozenset(
 # (citeproof-typst-keywords, -description, -helpline-tel, ...), so a document that set one
 # would run Typst of its choosing: read checked files, or download a package.
 RESERVED_META_PREFIX = "citeproof-"
-REMOTE_FOLDER = "_remote"  # where downloaded images appear to typst
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
 HTML_FORMATS = frozenset({"html", "html4", "html5"})
 # An import or include of anything but a plain local path: a package spec ("@preview/..."),
@@ -56,38 +54,6 @@ _SVG_ACTIVE = frozenset({"script", "foreignobject", "handler", "listener", "ifra
 _SINGLE_TAG = re.compile(r"^<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>]*)?)(/?)>$", re.DOTALL)
 # Attributes any allowed element may keep; nh3's own table adds the element-specific ones.
 _GENERIC_ATTRIBUTES = frozenset({"class", "id", "lang", "dir", "title", "role", "hidden"})
-
-
-@dataclass
-class Resources:
-    """The local files a document's outputs may embed: target as written -> checked absolute path."""
-
-    files: dict[str, Path] = field(default_factory=dict)
-    remote: dict[str, str] = field(default_factory=dict)  # remote-resources = "fetch": url -> where it is written
-
-    def typst_files(self, root: Path) -> dict[str, Path]:
-        """What typst may read, by root-relative path: local images where they are, downloads under _remote/."""
-        found = {}
-        for target, path in self.files.items():
-            if target in self.remote:
-                continue  # the URL itself: typst reads the download under _remote/
-            relative = target[1:] if target.startswith(f"/{REMOTE_FOLDER}/") else path.relative_to(root).as_posix()
-            found[relative] = path
-        return found
-
-    def add_download(self, url: str, path: Path) -> str:
-        """A downloaded copy of ``url``: embedded as the URL's data, and read by typst at the returned path."""
-        self.files[url] = path
-        target = f"/{REMOTE_FOLDER}/{path.name}"
-        self.files[target] = path
-        return target
-
-    def data_uri(self, target: str) -> str | None:
-        path = self.files.get(target)
-        if path is None:
-            return None
-        kind = "image/svg+xml" if path.suffix.lower() == ".svg" else (mimetypes.guess_type(path.name)[0] or "application/octet-stream")
-        return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
 @dataclass

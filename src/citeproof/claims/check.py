@@ -22,9 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import panflute as pf
+from typing import TYPE_CHECKING, Any
 
 from citeproof.findings import Finding, Location, Severity
 from citeproof.project.sourcelines import SourceLocator
@@ -33,6 +31,9 @@ from .features import FEATURES
 from .model import Model, Score, load_model, score_sentence
 from .rules import CLAIM, QUOTATION, RULES, UNATTRIBUTED_QUOTATION, Quotation, quotations
 from .sentences import Piece, coverage, pieces
+
+if TYPE_CHECKING:
+    import panflute as pf
 from .settings import ClaimSettings
 from .units import GAP_CLASS, WAIVE_CLASS, Unit, gc_paused, units
 from .verdicts import ClaimAudit, ClaimSummary, SentenceVerdict, UnitVerdict

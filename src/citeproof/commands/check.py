@@ -16,8 +16,9 @@ from typing import Any, TextIO
 
 from citeproof.build.clinic import Clinic
 from citeproof.build.filtering import is_content_filter, load_filter
+from citeproof.build.jobs import Job
 from citeproof.build.products import Product, select_outputs
-from citeproof.build.render import Job, filtered_document
+from citeproof.build.render import filtered_document
 from citeproof.build.review import review_findings, review_status
 from citeproof.claims import ClaimSettings, ClaimSummary, audit_ast, check_ast, explain_lines
 from citeproof.errors import ExitCode
@@ -27,7 +28,7 @@ from citeproof.project.citations import malformed_citations
 from citeproof.project.config import Config
 from citeproof.project.documents import ParsedDocument, unknown_keys
 from citeproof.project.loader import load_project
-from citeproof.readability import check_readability, is_english, meta_text
+from citeproof.readability.level import check_readability, is_english, meta_text
 
 
 @dataclass

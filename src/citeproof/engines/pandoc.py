@@ -18,6 +18,7 @@ from pathlib import Path
 
 from citeproof.engines import limits, process
 from citeproof.errors import FileSystemError, ToolFailedError, ToolMissingError
+from citeproof.files import package_folder
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,10 @@ def pandoc_path() -> str:
         if not Path(chosen).is_file():
             raise ToolMissingError(f"CITEPROOF_PANDOC names {chosen}, which is not a file", hint="point it at a pandoc binary, or unset it")
         return chosen
+    folder = package_folder("pypandoc")  # pypandoc_binary's own pandoc, found without importing pypandoc
+    bundled = folder / "files" / "pandoc" if folder is not None else None
+    if bundled is not None and bundled.is_file() and os.access(bundled, os.X_OK):
+        return str(bundled)
     try:
         import pypandoc
 

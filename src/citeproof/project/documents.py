@@ -15,9 +15,8 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import panflute as pf
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from citeproof.engines import limits, tools
 from citeproof.errors import BuildError, CitationError, ToolFailedError, listing
@@ -29,8 +28,20 @@ from citeproof.project.config import DocumentConfig
 # Pandoc Markdown with the extensions a clinic's article needs; smart quotes stay on.
 READER = "markdown"
 
-# panflute 2.3 predates pandoc's Typst writer and refuses raw ```{=typst} blocks.
-pf.elements.RAW_FORMATS.update({"typst", "html5", "epub3", "djot", "asciidoc", "markua"})
+if TYPE_CHECKING:
+    import panflute as pf
+
+
+@functools.cache
+def panflute() -> ModuleType:
+    """panflute, imported on first use: with PyYAML and click it costs about 26 ms, which a build
+    with nothing to do (and ``--version``, ``check`` on JSON) never needs."""
+    import panflute as pf
+
+    # panflute 2.3 predates pandoc's Typst writer and refuses raw ```{=typst} blocks.
+    pf.elements.RAW_FORMATS.update({"typst", "html5", "epub3", "djot", "asciidoc", "markua"})
+    module: ModuleType = pf
+    return module
 
 
 @dataclass(frozen=True)
@@ -67,7 +78,7 @@ class ParsedDocument:
     def load(self) -> pf.Doc:
         """A fresh panflute Doc (filters mutate it, so each consumer gets its own)."""
         try:
-            doc: pf.Doc = pf.load(io.StringIO(self.ast_json))
+            doc: pf.Doc = panflute().load(io.StringIO(self.ast_json))
         except (TypeError, ValueError, KeyError) as exc:
             raise BuildError(f"cannot read pandoc's parse of {self.display}: {exc}", hint="please report this with the document") from None
         return doc

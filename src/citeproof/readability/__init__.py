@@ -1,8 +1,5 @@
-"""Reading level: grade per section, long sentences and plainer words, as findings."""
+"""Reading level: grade per section, long sentences and plainer words, as findings.
 
-from __future__ import annotations
-
-from .level import check_readability, is_english, meta_text
-from .settings import ReadabilitySettings
-
-__all__ = ["ReadabilitySettings", "check_readability", "is_english", "meta_text"]
+``level`` does the work; ``settings`` is ``[tool.citeproof.readability]``. Nothing is imported
+here, so that reading the config (every command does) does not load the word lists.
+"""

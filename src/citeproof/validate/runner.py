@@ -19,8 +19,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from citeproof.build.jobs import PREVIEW_DIR
 from citeproof.build.products import select_outputs
-from citeproof.build.render import PREVIEW_DIR
 from citeproof.findings import Finding, Location
 from citeproof.project.config import Config
 from citeproof.project.loader import select_documents
