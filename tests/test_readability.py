@@ -9,8 +9,8 @@ import pypandoc
 import pytest
 
 from citeproof.errors import ConfigError
-from citeproof.readability import ReadabilitySettings, check_readability
-from citeproof.readability.level import grade, sentences, word_count
+from citeproof.readability.level import check_readability, grade, sentences, word_count
+from citeproof.readability.settings import ReadabilitySettings
 
 from .conftest import MakeProject
 

@@ -7,6 +7,7 @@ search moves forward through the document as the units come.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 
@@ -40,20 +41,7 @@ class SourceLocator:
     """
 
     def __init__(self, source: str) -> None:
-        lines = source.splitlines()
-        first = _front_matter_end(lines)
-        chunks: list[str] = []
-        self._offsets: list[int] = []
-        self._lines: list[int] = []
-        size = 0
-        for number, line in enumerate(lines[first:], start=first + 1):
-            norm = _normalise(line)
-            if norm:
-                self._offsets.append(size)
-                self._lines.append(number)
-                chunks.append(norm)
-                size += len(norm)
-        self._stream = "".join(chunks)
+        self._stream, self._offsets, self._lines = _index(source)
         self.cursor = 0
 
     def line_at(self, position: int) -> int | None:
@@ -72,6 +60,29 @@ class SourceLocator:
                     self.cursor = position + len(prefix)
                 return self.line_at(position), True
         return self.line_at(origin), False  # not found: the last place we know, marked approximate
+
+
+@functools.lru_cache(maxsize=8)
+def _index(source: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+    """The source reduced to one stream, with where each line starts in it and its number.
+
+    Kept for the last few sources: the claim check, each product's re-check and the reading
+    level all locate units in the same text (a third of a second per pass on a 2 MB article).
+    """
+    lines = source.splitlines()
+    first = _front_matter_end(lines)
+    chunks: list[str] = []
+    offsets: list[int] = []
+    numbers: list[int] = []
+    size = 0
+    for number, line in enumerate(lines[first:], start=first + 1):
+        norm = _normalise(line)
+        if norm:
+            offsets.append(size)
+            numbers.append(number)
+            chunks.append(norm)
+            size += len(norm)
+    return "".join(chunks), tuple(offsets), tuple(numbers)
 
 
 def _front_matter_end(lines: list[str]) -> int:
