@@ -15,6 +15,7 @@ import pytest
 
 from citeproof.build.filtering import load_filter
 from citeproof.project.resources import PACKAGED_FILTERS as FILTERS
+from tests.conftest import MakeProject
 
 
 def pandoc_with(filter_name: str, markdown: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -129,3 +130,21 @@ def test_products_json_door_skips_a_product_it_does_not_change() -> None:
     brochure = module.product_ast(ast, ast_json, product="brochure", fmt="pdf", layout="brochure")
     assert brochure is not None and not any(block["t"] == "Header" for block in brochure["blocks"])
     assert brochure["blocks"][-1] is ast["blocks"][-1]  # what is kept is shared, not copied
+
+
+def test_a_project_filter_may_build_raw_html5_blocks_when_it_is_loaded(make_project: MakeProject) -> None:
+    """panflute 2.3 refuses html5/typst raw blocks until citeproof patches it: before any filter module runs.
+
+    In a fresh process, as a user runs it: ``check`` loads filters without ever reading a document through panflute.
+    """
+    project = make_project()
+    project.write(
+        "filters/pagebreak.py",
+        "import panflute as pf\n\nBREAK = pf.RawBlock('<hr>', format='html5')\n\n\ndef main(doc=None):\n    return doc\n",
+    )
+    config = (project.root / "pyproject.toml").read_text(encoding="utf-8")
+    (project.root / "pyproject.toml").write_text(config.replace('filters = ["', 'filters = ["pagebreak", "', 1), encoding="utf-8")
+    for command in (["check"], ["build", "-f", "html"]):
+        done = subprocess.run([sys.executable, "-m", "citeproof", *command], cwd=project.root, capture_output=True, text=True, check=False)
+        assert "failed to load" not in done.stderr, done.stderr
+        assert done.returncode in (0, 1) and "Traceback" not in done.stderr, done.stderr

@@ -58,6 +58,7 @@ def _load_filter(path: Path) -> ModuleType:
     if spec is None or spec.loader is None:
         raise BuildError(f"cannot load filter {path}", hint="a filter is a Python file with a main(doc=None) function")
     module = importlib.util.module_from_spec(spec)
+    panflute()  # patched before the filter's own module code builds elements (a RawBlock for html5 or typst)
     try:
         spec.loader.exec_module(module)
     except (KeyboardInterrupt, FilterStopped):
