@@ -126,8 +126,9 @@ def test_redteam_front_matter_link_that_runs_script_is_refused(make_project: Mak
     [
         ('\n[tool.citeproof.clinic]\nname = "C"\nhelpline-name = "H"\nhelpline-url = "javascript:alert(1)"\n', "clinic.helpline-url"),
         ('\n[tool.citeproof.metadata]\ncontact-name = "H"\ncontact-url = "javascript:alert(1)"\n', "metadata.contact-url"),
+        ('\n[tool.citeproof.metadata.helpline]\nname = "H"\nURL = "JavaScript:alert(1)"\n', "metadata.helpline.URL"),
     ],
-    ids=["clinic", "metadata"],
+    ids=["clinic", "metadata", "metadata-nested"],
 )
 def test_redteam_configured_link_that_runs_script_is_not_published(make_project: MakeProject, config: str, key: str) -> None:
     """A configured address is refused when the config is read: every command stops with exit 2, at its key."""

@@ -367,6 +367,7 @@ def _log_tool_commands(err: TextIO | None) -> None:
     for handler in list(_TOOL_LOG.handlers):
         _TOOL_LOG.removeHandler(handler)
     _TOOL_LOG.propagate = True  # as it was before a -v run (main() may run again in this process)
+    _TOOL_LOG.setLevel(logging.NOTSET)
     if err is not None:
         handler = logging.StreamHandler(err)
         handler.setFormatter(logging.Formatter("+ %(message)s"))

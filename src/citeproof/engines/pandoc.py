@@ -31,13 +31,14 @@ class ToolOutput:
 
 @functools.cache
 def pandoc_path() -> str:
-    """``CITEPROOF_PANDOC``, else the binary shipped by ``pypandoc_binary``, else one on PATH."""
+    """``CITEPROOF_PANDOC``, else the binary shipped by ``pypandoc_binary`` (unless ``PYPANDOC_PANDOC`` names one), else one on PATH."""
     chosen = os.environ.get("CITEPROOF_PANDOC", "").strip()
     if chosen:
         if not Path(chosen).is_file():
             raise ToolMissingError(f"CITEPROOF_PANDOC names {chosen}, which is not a file", hint="point it at a pandoc binary, or unset it")
         return chosen
-    folder = package_folder("pypandoc")  # pypandoc_binary's own pandoc, found without importing pypandoc
+    # pypandoc_binary's own pandoc, found without importing pypandoc; PYPANDOC_PANDOC is pypandoc's override
+    folder = package_folder("pypandoc") if not os.environ.get("PYPANDOC_PANDOC") else None
     bundled = folder / "files" / "pandoc" if folder is not None else None
     if bundled is not None and bundled.is_file() and os.access(bundled, os.X_OK):
         return str(bundled)

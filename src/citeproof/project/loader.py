@@ -106,7 +106,7 @@ def read_bibliography(path: Path, display: str) -> tuple[Bibliography, list[Find
     if text is not None and cached is not None and cached[0] == (text, display, tools.pandoc_path()):
         return cached[1], list(cached[2])
     bib, found = parse_bibliography(path, display=display)
-    found += _pandoc_problems(path, bib.display, {f.location.line for f in found})
+    found += _pandoc_problems(bib, {f.location.line for f in found})
     # Keyed by the lines that were parsed, not those read above: a save in between cannot pair them wrongly.
     _READ[path] = (("\n".join(bib.lines), display, tools.pandoc_path()), bib, tuple(found))
     return bib, found
@@ -153,16 +153,18 @@ def _check_not_empty(doc: LoadedDocument) -> None:
         )
 
 
-def _pandoc_problems(path: Path, display: str, known_lines: set[int | None]) -> list[Finding]:
+def _pandoc_problems(bib: Bibliography, known_lines: set[int | None]) -> list[Finding]:
     """What pandoc's own .bib reader refuses (citeproc reads the file with it), so check and build agree.
 
     bibtexparser forgives a key with a space or a missing comma; pandoc stops the build
-    on them. Asking pandoc costs one short process per .bib file (about 30 ms).
+    on them. Asking pandoc costs one short process per .bib file (about 30 ms). It reads the
+    text bibtexparser read (on stdin), not the file again, so both judge the same version.
     """
-    if path.suffix.lower() != ".bib" or not path.is_file():
+    path, display = bib.path, bib.display
+    if path.suffix.lower() != ".bib" or not bib.lines:
         return []
     try:
-        tools.pandoc(["--sandbox", "--from", "biblatex", "--to", "csljson", str(path)], stdin=b"")
+        tools.pandoc(["--sandbox", "--from", "biblatex", "--to", "csljson"], stdin=("\n".join(bib.lines) + "\n").encode("utf-8"))
     except ToolFailedError as exc:
         if exc.returncode is None:
             raise

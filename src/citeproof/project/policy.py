@@ -109,10 +109,16 @@ def runs_code(value: str) -> bool:
 
 
 def script_addresses(values: Mapping[str, Any], prefix: str, problems: Problems) -> None:
-    """Every ``*-url`` value of a config table that a browser would run as script: a problem at its key.
+    """Every ``*url`` value of a config table, at any depth, that a browser would run as script: a problem at its key.
 
-    These become ``<a href>`` in the HTML and EPUB (the clinic's helpline, a document's links).
+    These become ``<a href>`` in the HTML and EPUB (the clinic's helpline, a document's links);
+    ``[tool.citeproof.metadata.helpline] url = ...`` is the front matter's ``helpline: {url: ...}``.
     """
     for key, value in values.items():
-        if str(key).endswith("url") and isinstance(value, str) and runs_code(value):
-            problems.add(f"{prefix}.{key}", f"would run script when clicked ({url_scheme(value)}:); give an http(s) address")
+        where = f"{prefix}.{key}"
+        if isinstance(value, Mapping):
+            script_addresses(value, where, problems)
+        elif isinstance(value, list):
+            script_addresses({f"{key}[{index}]": item for index, item in enumerate(value) if isinstance(item, Mapping)}, prefix, problems)
+        elif str(key).lower().endswith("url") and isinstance(value, str) and runs_code(value):
+            problems.add(where, f"would run script when clicked ({url_scheme(value)}:); give an http(s) address")

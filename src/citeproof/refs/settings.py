@@ -62,9 +62,10 @@ def refs_settings(raw: Mapping[str, Any] | None, root: Path, *, problems: Proble
     read = read_settings(RefsSettings, raw or {}, WHERE, collector, aliases=ALIASES)
     defaults = RefsSettings()
     changes: dict[str, Any] = {}
+    written = {str(key).replace("_", "-"): value for key, value in (raw or {}).items()}  # to quote what the user wrote
     for name in ("timeout", "deadline"):
         if getattr(read, name) <= 0:
-            collector.add(f"{WHERE}.{name}", f"expected a number of seconds above 0, got {getattr(read, name)!r}")
+            collector.add(f"{WHERE}.{name}", f"expected a number of seconds above 0, got {written.get(name, getattr(read, name))!r}")
             changes[name] = getattr(defaults, name)
     if read.ncbi_email and "@" not in read.ncbi_email:
         collector.add(f"{WHERE}.ncbi-email", f"expected an e-mail address NCBI can write to, got {read.ncbi_email!r}")
