@@ -125,3 +125,22 @@ def test_config_metadata_precedence_with_a_clinic(make_project: MakeProject, cas
     with zipfile.ZipFile(project.build / "article.epub") as archive:
         opf = archive.read("EPUB/content.opf").decode()
     assert f"<dc:publisher>{expected}</dc:publisher>" in opf
+
+
+def test_config_a_file_name_with_spaces_is_named_with_the_rename_to_make(make_project: MakeProject) -> None:
+    """The writer never wrote a 'name' key: the message names the file and the slug to rename it to."""
+    project = make_project()
+    project.write("manuscript/Salt and You.md", "---\ntitle: Salt\n---\n\nText.\n")
+    (project.root / "manuscript" / "folder.md").mkdir()
+    result = project.run("check")
+    assert result.code == 2
+    assert "'manuscript/Salt and You.md': a document's file name becomes the names of its outputs" in result.err
+    assert "rename the file, e.g. to 'salt-and-you.md'" in result.err and ".name'" not in result.err
+    assert "'manuscript/folder.md' matches 'manuscript/*.md' but is not a file" in result.err
+
+
+def test_config_a_misspelt_tool_table_is_named(make_project: MakeProject) -> None:
+    project = make_project(config="\n[tool.citeprof.clinic]\nname = 'Riverside Clinic'\n")
+    result = project.run("check")
+    assert result.code == 2
+    assert "'tool': [tool.citeprof] looks like a misspelling of [tool.citeproof]; rename it" in result.err

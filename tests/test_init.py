@@ -115,3 +115,12 @@ def test_new_refuses_a_name_that_is_not_a_slug(empty: Path) -> None:
     result = run("new", "Anything", "--name", "../outside")
     assert result.code == 2 and "not a file-name slug" in result.err
     assert not (empty / "outside.md").exists()
+
+
+def test_new_with_a_title_the_terminal_could_not_decode_says_so(empty: Path) -> None:
+    """A Latin-1 terminal's 'Café' reaches Python as a surrogate: a usage error, not a traceback."""
+    assert run("-q", "init").code == 0
+    result = run("new", os.fsdecode(b"Caf\xe9 au lait"))
+    assert result.code == 2, result.err
+    assert "Caf\\xe9 au lait is not valid UTF-8 text" in result.err and "Traceback" not in result.err
+    assert not list((empty / "manuscript").glob("caf*"))

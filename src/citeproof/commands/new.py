@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections import Counter
 from typing import TextIO
 
@@ -17,6 +18,13 @@ def run(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> i
     title = " ".join(args.title.split())
     if not title:
         raise UsageError("the article needs a title", hint='citeproof new "Managing high blood pressure"')
+    try:
+        title.encode("utf-8")
+    except UnicodeEncodeError:  # bytes the terminal's encoding could not decode (a Latin-1 terminal): Python keeps them as surrogates
+        raise UsageError(
+            f"the title {os.fsencode(title).decode('ascii', 'backslashreplace')} is not valid UTF-8 text",
+            hint="set your terminal to UTF-8 (e.g. LANG=en_US.UTF-8), or type the title without accented letters and add them in the file",
+        ) from None
     # Where the articles already are (the most common folder), else manuscript/.
     folders = Counter(d.source.parent for d in config.documents)
     folder = folders.most_common(1)[0][0] if folders else config.root / "manuscript"

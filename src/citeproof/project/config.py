@@ -182,10 +182,20 @@ def load_config(pyproject: Path | None = None, *, cwd: Path | None = None) -> Co
         raise ConfigError([f"{path} cannot be read: {exc.strerror or exc}"]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{path} is not valid TOML: {exc}"]) from None
-    raw = data.get("tool", {}).get("citeproof")
+    tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
+    # [tool.citeprof] is a table TOML accepts and nobody reads: name it, or its settings vanish unseen.
+    misspelt = [f"[tool.{k}] looks like a misspelling of [{SECTION}]; rename it" for k in tool if k != "citeproof" and _near(k)]
+    raw = tool.get("citeproof")
     if not isinstance(raw, dict):
-        raise ConfigError([f"{path} has no [{SECTION}] table; add one (see the README)"])
-    return _Validator(path.parent.resolve(), path).config(raw)
+        raise ConfigError([*misspelt, f"{path} has no [{SECTION}] table; add one (see the README)"])
+    validator = _Validator(path.parent.resolve(), path)
+    for message in misspelt:
+        validator.problem("tool", message)
+    return validator.config(raw)
+
+
+def _near(word: str) -> bool:
+    return bool(difflib.get_close_matches(word.lower(), ["citeproof"], n=1, cutoff=0.75))
 
 
 class _Validator:
@@ -383,18 +393,26 @@ class _Validator:
             for match in matches:
                 source = Path(match).resolve()
                 if not source.is_file():
-                    self.problem(key, f"document {pattern!r} does not exist (relative to {self.root})")
+                    if glob.has_magic(pattern):  # the glob found it, so it exists: it is not a readable file
+                        shown = Path(match).relative_to(self.root).as_posix() if Path(match).is_relative_to(self.root) else match
+                        self.problem(key, f"{shown!r} matches {pattern!r} but is not a file (a folder, or a link to a missing file)")
+                    else:
+                        self.problem(key, f"document {pattern!r} does not exist (relative to {self.root})")
                     continue
                 if not allow_outside and not source.is_relative_to(self.root):
                     self.problem(key, f"document {match!r} is outside the project folder; move it in, or set allow-outside = true")
                     continue
-                name = str(table.get("name") or source.stem) if len(matches) == 1 else source.stem
+                named = bool(table.get("name")) and len(matches) == 1
+                name = str(table["name"]) if named else source.stem
                 if not SAFE_NAME.match(name):
-                    self.problem(
-                        f"{key}.name",
-                        f"document name {name!r} must be a plain file name (letters, digits, '-', '_', '.'; not starting "
-                        "with '.'; no folders): outputs are written only inside the build folder",
-                    )
+                    if named:
+                        self.problem(
+                            f"{key}.name",
+                            f"document name {name!r} must be a plain file name (letters, digits, '-', '_', '.'; not starting "
+                            "with '.'; no folders): outputs are written only inside the build folder",
+                        )
+                    else:
+                        self.problem(key, _unsafe_file_name(source, self.root))
                     continue
                 found.append(
                     DocumentConfig(
@@ -409,6 +427,17 @@ class _Validator:
                     )
                 )
         return found
+
+
+def _unsafe_file_name(source: Path, root: Path) -> str:
+    """What to say of a Markdown file whose name cannot name its outputs ("Salt and You.md")."""
+    from citeproof.scaffold import slugify
+
+    shown = source.relative_to(root).as_posix() if source.is_relative_to(root) else str(source)
+    return (
+        f"{shown!r}: a document's file name becomes the names of its outputs, so it may hold only letters, digits, "
+        f"'-', '_' and '.' (not starting with '.'); rename the file, e.g. to '{slugify(source.stem)}.md'"
+    )
 
 
 def _plain(value: Any) -> Any:
