@@ -80,3 +80,14 @@ def test_cli_init_needs_no_config(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "citeproof", "init", str(tmp_path / "x")], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "x" / "pyproject.toml").is_file()
+
+
+@pytest.mark.parametrize("order", [("-q", "check"), ("check", "-q")])
+def test_cli_quiet_check_prints_no_infos(make_project: MakeProject, order: tuple[str, str]) -> None:
+    """-q is "only warnings and errors": the reading-level infos go, the summary line stays."""
+    project = make_project()
+    loud = project.run("check", "--format", "text")
+    assert " info: " in loud.out
+    quiet = project.run(*order, "--format", "text")
+    assert " info: " not in quiet.out and "claim check: documents 1" in quiet.out
+    assert quiet.code == loud.code

@@ -133,8 +133,13 @@ def write_report(
     out: TextIO,
     summary: Mapping[str, Any],
     title: str,
+    quiet: bool = False,
 ) -> None:
-    """Write ``findings`` and a one-line ``summary`` in the chosen format."""
+    """Write ``findings`` and a one-line ``summary`` in the chosen format.
+
+    ``quiet`` (``-q``: "only warnings and errors") leaves out the infos of the text and
+    GitHub formats; JSON is for tools and keeps everything.
+    """
     if fmt == "json":
         payload = {"check": title, "summary": dict(summary), "findings": [f.to_dict() for f in findings]}
         json.dump(payload, out, indent=2, ensure_ascii=False)
@@ -142,6 +147,7 @@ def write_report(
         return
     line = format_github if fmt == "github" else format_text
     for finding in findings:
-        out.write(line(finding) + "\n")
+        if not (quiet and finding.severity == "info"):
+            out.write(line(finding) + "\n")
     parts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items())
     out.write(safe_line(escape_text(f"{title}: {parts}")) + "\n")

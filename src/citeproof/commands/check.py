@@ -230,6 +230,6 @@ def run(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> i
     else:
         if getattr(args, "explain", False):
             out.write("\n".join(result.explained) + "\n")
-        write_report(result.findings, fmt=fmt, out=out, summary=result.summary, title="claim check")
+        write_report(result.findings, fmt=fmt, out=out, summary=result.summary, title="claim check", quiet=args.quiet)
     failed = any(f.severity == "error" for f in result.findings)
     return ExitCode.FINDINGS if failed else ExitCode.OK

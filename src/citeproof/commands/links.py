@@ -105,7 +105,9 @@ def run(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> i
     run = run_links(
         config, args.documents, strict=args.strict, no_cache=args.no_cache, suggest_archive=args.suggest_archive, progress=progress
     )
-    write_report(run.findings, fmt=args.report_format or default_format(), out=out, summary=run.summary, title="link check")
+    write_report(
+        run.findings, fmt=args.report_format or default_format(), out=out, summary=run.summary, title="link check", quiet=args.quiet
+    )
     if run.offline:
         print(
             f"citeproof: no network: none of the {run.summary['urls']} URLs could be reached; "

@@ -189,7 +189,7 @@ def _check(ctx: _Run, out: TextIO) -> int:
     counts = count_by_severity(findings)
     entries = len({(bib.part_of(e).display, e.key) for bib in bibs.values() for e in bib.entries})
     line = {"entries": entries, "locked records": len(ctx.lock), "errors": counts["error"], "warnings": counts["warning"]}
-    write_report(findings, fmt=ctx.args.report_format or default_format(), out=out, summary=line, title="refs check")
+    write_report(findings, fmt=ctx.args.report_format or default_format(), out=out, summary=line, title="refs check", quiet=ctx.args.quiet)
     return ExitCode.FINDINGS if counts["error"] else ExitCode.OK
 
 

@@ -22,7 +22,7 @@ def run(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> i
     outcome = validate(config, options, log=lambda message: None if args.quiet else print(message, file=err))
     counts = count_by_severity(outcome.findings)
     summary = {"errors": counts["error"], "warnings": counts["warning"], "skipped": len(outcome.skipped), "tools": len(outcome.ran)}
-    write_report(outcome.findings, fmt=args.report_format or default_format(), out=out, summary=summary, title="validate")
+    write_report(outcome.findings, fmt=args.report_format or default_format(), out=out, summary=summary, title="validate", quiet=args.quiet)
     if outcome.previews and not args.quiet:
         print(f"wrote {len(outcome.previews)} previews into {config.relative(config.build_dir / 'preview')}/", file=err)
     if outcome.skipped and options.require_tools:
