@@ -110,3 +110,20 @@ def test_check_reads_products_through_a_content_filter_with_no_json_door(make_pr
     result = project.run("check")
     assert "manuscript/article.md:7: error: in the html product: uncited claim" in result.out
     assert "in the handout product" not in result.out
+
+
+def test_check_of_one_document_does_not_call_entries_the_others_cite_unused(make_project: MakeProject) -> None:
+    """Checking one article of several that share a .bib must not advise deleting what the others cite."""
+    project = make_project(
+        {
+            "sleep": "---\ntitle: Sleep\n---\n\nMost adults need seven hours of sleep [@smith2024].\n",
+            "other": "---\ntitle: Other\n---\n\nA second claim is cited here [@lee2023].\n",
+        }
+    )
+    one = project.run("check", "sleep", "--format", "text")
+    assert "'lee2023' is never cited" not in one.out, one.out
+    both = project.run("check", "--format", "text")
+    assert "is never cited" not in both.out, both.out
+    project.write("manuscript/other.md", "---\ntitle: Other\n---\n\nNo citation at all here.\n")
+    again = project.run("check", "--format", "text")
+    assert "[lee2023]: warning: entry 'lee2023' is never cited" in again.out  # every sharer checked: the fact stands

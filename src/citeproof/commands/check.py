@@ -127,9 +127,16 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool, 
         result.findings.extend(_missing_keys(parsed, bib))
         result.findings.extend(malformed_citations(parsed, bib.keys()))
         result.findings.extend(_reading_findings(config, parsed, result, strict=strict, release=release))
+    checked = {loaded.parsed.config.name for loaded in project.documents}
     for key, part in files.items():
         result.findings.extend(project.bib_problems[key])
-        result.findings.extend(bibliography_findings(part, cited_by_bib[key], nocite_by_bib[key]))
+        facts = bibliography_findings(part, cited_by_bib[key], nocite_by_bib[key])
+        # Only every document that shares a file can tell that an entry is unused: a check of some of
+        # them would advise deleting entries the others cite.
+        sharers = {d.name for d in config.documents if key in d.bibliographies}
+        if not sharers <= checked:
+            facts = [f for f in facts if f.rule != "unused-entry"]
+        result.findings.extend(facts)
     result.findings.extend(_reference_findings(config, list(bibs.values())))
     return result
 
