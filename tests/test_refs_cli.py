@@ -100,3 +100,47 @@ def test_refs_bibliography_in_the_wrong_format_names_the_format_assumed(make_pro
     result = project.run("-q", "build", "-f", "html")
     assert result.code == 1
     assert "bibliography.bib was read as BibTeX (by its extension) and holds no entries" in result.err
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _unreachable_registries() -> str:
+    base = f"http://127.0.0.1:{_closed_port()}"
+    keys = ("crossref-api", "doi-resolver", "crosscite", "eutils")
+    settings = "".join(f'{k} = "{base}"\n' for k in keys) + f'idconv = "{base}/"\n'
+    return "\n[tool.citeproof.refs]\nallow-private = true\ntimeout = 1\n" + settings
+
+
+def test_refs_add_with_no_registry_answering_exits_4(make_project: MakeProject) -> None:
+    """No network is its own state (exit 4, as the help says), not a finding about the DOI."""
+    project = make_project(config=_unreachable_registries())
+    before = (project.root / "bibliography.bib").read_text(encoding="utf-8")
+    result = project.run("refs", "add", "doi:10.1111/add.70073")
+    assert result.code == 4, result.err
+    assert "check the network" in result.err
+    assert (project.root / "bibliography.bib").read_text(encoding="utf-8") == before
+
+
+def test_refs_check_that_could_verify_nothing_does_not_pass(make_project: MakeProject) -> None:
+    """An entry with a DOI and no locked record, and no registry answering: not 'errors 0, exit 0'."""
+    bib = "@article{kept2020,\n  title = {A Title},\n  author = {Doe, Jane},\n  journal = {J},\n  year = {2020},\n  doi = {10.5555/ok}\n}\n"
+    project = make_project(bib=bib, documents={"article": "---\ntitle: T\nnocite: '@*'\n---\n\nText.\n"}, config=_unreachable_registries())
+    result = project.run("refs", "check", "--format", "text")
+    assert result.code == 4, result.out + result.err
+    assert "1 entry could not be verified" in result.err and "--offline" in result.err
+
+
+def test_refs_check_offline_reports_a_malformed_entry(make_project: MakeProject) -> None:
+    """bibtexparser drops a broken entry; refs check must say so, not count the rest and pass."""
+    bib = "@misc{good2020,\n  title = {Fine},\n  year = {2020}\n}\n\n@misc{broken2021,\n  title = {Missing comma}\n  year = {2021}\n}\n"
+    project = make_project(bib=bib, documents={"article": "---\ntitle: T\nnocite: '@*'\n---\n\nText.\n"})
+    result = project.run("refs", "check", "--offline", "--format", "text")
+    assert result.code == 1, result.out
+    assert "bibliography.bib:6" in result.out and "error" in result.out

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from citeproof.errors import ExitCode
+from citeproof.errors import ExitCode, counted
 from citeproof.files import write_atomic
 from citeproof.refs.identifiers import Identifier, entry_identifiers, is_identifier_key, parse_identifier
 
@@ -134,6 +134,8 @@ def _add(ctx: _Run) -> int:
     for problem in outcome.problems:
         print(f"citeproof: error: {problem}", file=ctx.err)
     ctx.log(f"refs add: added {len(outcome.added)}, refused {len(outcome.problems)}")
+    if outcome.offline:
+        return ExitCode.OFFLINE
     return ExitCode.FINDINGS if outcome.problems else ExitCode.OK
 
 
@@ -148,7 +150,7 @@ def _update(ctx: _Run) -> int:
         print(f"citeproof: error: {problem}", file=ctx.err)
     counts = f"changed {len(outcome.changed)}, unchanged {len(outcome.unchanged)}, failed {len(outcome.problems)}"
     ctx.log(f"refs update: {ctx.lock_display}: {counts}")
-    if outcome.problems and not (outcome.changed or outcome.unchanged):
+    if outcome.offline:
         return ExitCode.OFFLINE
     return ExitCode.FINDINGS if outcome.problems else ExitCode.OK
 
@@ -161,6 +163,7 @@ def _check(ctx: _Run, out: TextIO) -> int:
     from citeproof.refs.retractionwatch import load_retraction_watch
     from citeproof.refs.verify import check_references
 
+    unverified = 0  # entries whose registry could not be asked: the check is not complete
     if not ctx.args.offline:
         # Fetch only what the lock cannot answer: one identifier per entry with no record yet.
         unanswered = [ids[0] for bib in ctx.bibs.values() for e in bib.entries if not e.origin
@@ -171,7 +174,8 @@ def _check(ctx: _Run, out: TextIO) -> int:
                 ctx.lock.save()
             for problem in outcome.problems:
                 print(f"citeproof: warning: {problem}", file=ctx.err)
-    bibs = ctx.bibs
+            unverified = outcome.unreachable
+    bibs, project = ctx.bibs, ctx.project
     if ctx.args.fix:
         from citeproof.project.loader import load_project
 
@@ -183,14 +187,26 @@ def _check(ctx: _Run, out: TextIO) -> int:
                 out.write(fix.diff)
                 write_atomic(path, fix.text)  # a stop mid-write must not truncate the writer's .bib
                 ctx.log(f"refs check --fix: {bib.display}: wrote {summary(fix.changed)}")
-        bibs = _by_files(load_project(ctx.config, ctx.args.documents, strict=False))
+        project = load_project(ctx.config, ctx.args.documents, strict=False)
+        bibs = _by_files(project)
     retractions = load_retraction_watch(ctx.settings.retraction_watch)
-    findings = _once([f for bib in bibs.values() for f in check_references(bib, ctx.lock, retractions=retractions)])
+    # Malformed and duplicate entries first: an entry the reader dropped cannot be verified at all.
+    malformed = [f for found in project.bib_problems.values() for f in found]
+    findings = _once(malformed + [f for bib in bibs.values() for f in check_references(bib, ctx.lock, retractions=retractions)])
     counts = count_by_severity(findings)
     entries = len({(bib.part_of(e).display, e.key) for bib in bibs.values() for e in bib.entries})
     line = {"entries": entries, "locked records": len(ctx.lock), "errors": counts["error"], "warnings": counts["warning"]}
     write_report(findings, fmt=ctx.args.report_format or default_format(), out=out, summary=line, title="refs check", quiet=ctx.args.quiet)
-    return ExitCode.FINDINGS if counts["error"] else ExitCode.OK
+    if counts["error"]:
+        return ExitCode.FINDINGS
+    if unverified:
+        print(
+            f"citeproof: {counted(unverified, 'entry', 'entries')} could not be verified: no registry answered (no network?)\n"
+            "  hint: run again with the network, or `citeproof refs check --offline` to check against the lock only",
+            file=ctx.err,
+        )
+        return ExitCode.OFFLINE
+    return ExitCode.OK
 
 
 def _once(findings: list[Finding]) -> list[Finding]:

@@ -26,6 +26,12 @@ class Outcome:
     added: list[str] = field(default_factory=list)
     refreshed: dict[str, bool] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    unreachable: int = 0  # of the problems, those where no registry answered at all (no network?)
+
+    @property
+    def offline(self) -> bool:
+        """Nothing could be asked: every problem was an unanswered request."""
+        return bool(self.problems) and self.unreachable == len(self.problems) and not (self.added or self.refreshed)
 
     @property
     def changed(self) -> list[str]:
@@ -76,6 +82,7 @@ def add_references(bib_path: Path, bib: Bibliography, texts: Sequence[str], *, l
             fetch_into(lock, registries, identifier)
         except CiteproofError as exc:
             outcome.problems.append(f"{exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
+            outcome.unreachable += getattr(exc, "unreachable", False)
             continue
         found = resolve(lock, identifier)
         if found is None:
@@ -111,6 +118,7 @@ def update_records(identifiers: Iterable[Identifier], lock: Lock, registries: Re
             continue
         except CiteproofError as exc:
             outcome.problems.append(f"{exc.message}; kept the locked record" if lock.get(identifier) else exc.message)
+            outcome.unreachable += getattr(exc, "unreachable", False)
             continue
         outcome.refreshed[str(identifier)] = changed
         if changed:

@@ -41,6 +41,10 @@ class RegistryError(CiteproofError):
 
     exit_code = ExitCode.OFFLINE
 
+    def __init__(self, message: str, *, hint: str | None = None, unreachable: bool = False) -> None:
+        super().__init__(message, hint=hint)
+        self.unreachable = unreachable  # no answer at all (DNS, refused, timeout): this machine may be offline
+
 
 class NotRegisteredError(CiteproofError):
     """The identifier exists nowhere: the DOI resolver, PubMed or the ID converter say so."""
@@ -77,7 +81,9 @@ class Registries:
         probe, data = request_json(self.prober, url, headers=headers)
         if probe.error_kind is not None:
             raise RegistryError(
-                f"{what}: {probe.error or probe.error_kind} ({url})", hint="try again later; the lock keeps the last good record"
+                f"{what}: {probe.error or probe.error_kind} ({url})",
+                hint="check the network and try again (a record already in the lock is kept)",
+                unreachable=True,
             )
         if probe.status == 429:
             raise RegistryError(f"{what}: still rate limited (429) at {url}", hint=probe.note or "try again later")
