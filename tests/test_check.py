@@ -127,3 +127,13 @@ def test_check_of_one_document_does_not_call_entries_the_others_cite_unused(make
     project.write("manuscript/other.md", "---\ntitle: Other\n---\n\nNo citation at all here.\n")
     again = project.run("check", "--format", "text")
     assert "[lee2023]: warning: entry 'lee2023' is never cited" in again.out  # every sharer checked: the fact stands
+
+
+def test_check_a_cited_entry_that_did_not_parse_is_not_called_missing(make_project: MakeProject) -> None:
+    """Advising 'add an entry' for a key that is written (but broken) would make the writer duplicate it."""
+    bib = "@misc{smith2024,\n  title = {Sleep},\n  year = {2024}\n}\n\n@misc{lee2023,\n  title = {No closing brace},\n  year = {2023}\n"
+    project = make_project(bib=bib, documents={"a": "---\ntitle: T\n---\n\nSleep matters [@smith2024]. Naps help [@lee2023].\n"})
+    result = project.run("check", "--format", "text")
+    assert result.code == 1
+    assert "cited key '@lee2023' is at bibliography.bib:6, but that entry could not be read" in result.out, result.out
+    assert "add an entry" not in result.out

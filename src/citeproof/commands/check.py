@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -172,10 +173,25 @@ def _reading_findings(config: Config, parsed: ParsedDocument, result: CheckResul
 
 
 def _missing_keys(parsed: ParsedDocument, bib: Bibliography) -> list[Finding]:
-    return [
-        Finding("error", "unknown-key", f"cited key '@{u.key}' is not in {bib.display}; {u.advice}", u.location)
-        for u in unknown_keys(parsed, bib)
-    ]
+    found = []
+    for unknown in unknown_keys(parsed, bib):
+        written = _written_entry(bib, unknown.key)
+        if written is not None:  # there, but the reader dropped it: adding another would make a duplicate
+            message = f"cited key '@{unknown.key}' is at {written}, but that entry could not be read; fix the entry (see its error)"
+        else:
+            message = f"cited key '@{unknown.key}' is not in {bib.display}; {unknown.advice}"
+        found.append(Finding("error", "unknown-key", message, unknown.location))
+    return found
+
+
+def _written_entry(bib: Bibliography, key: str) -> str | None:
+    """``file:line`` where an entry for ``key`` is written in a .bib, though it did not parse."""
+    opening = re.compile(r"^\s*@\w+\s*[{(]\s*" + re.escape(key) + r"\s*,", re.IGNORECASE)
+    for part in bib.files:
+        line = next((number for number, text in enumerate(part.lines, 1) if opening.match(text)), None)
+        if line is not None:
+            return f"{part.display}:{line}"
+    return None
 
 
 def _product_findings(
