@@ -48,8 +48,9 @@ examples:
   citeproof refs check --offline        every reference matches its locked registry record?
 
 exit codes: 0 ok, 1 findings or bad input, 2 usage or configuration,
-            3 a tool (pandoc, typst, a validator) failed, 4 no network (links),
-            130 interrupted (Ctrl-C), 143 stopped (SIGTERM)
+            3 a tool (pandoc, typst, a validator) failed, 4 no network (links, refs),
+            130 interrupted (Ctrl-C), 143 stopped (SIGTERM); preview, which Ctrl-C
+            is meant to end, exits 0
 """
 
 
@@ -175,7 +176,7 @@ Build the HTML, serve it on 127.0.0.1 (the URL is printed) and watch the project
 each save rebuilds what it touched (the page first, PDFs and EPUB after) and
 reloads the browser. Uncited claims, open gaps and reference problems are marked
 on the page; a build error shows as the page, with its file and line. Ctrl-C
-stops it.
+stops it (exit 0: that is how a preview ends).
 """
 
 LINKS_DESCRIPTION = """\
