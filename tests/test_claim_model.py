@@ -86,6 +86,8 @@ def test_claims_in_frames_and_without_cue_words_are_claims(text: str) -> None:
         "What should I do when a craving hits?",
         "The clinic is open Monday to Friday, 8 a.m. to 5 p.m., in Room 12.",
         "We will call you with your results.",
+        # an instruction whose condition has its own verb ("have") is still an instruction (found by a tester)
+        "Call 911 if you have chest pain.",
     ],
 )
 def test_instructions_questions_and_logistics_are_not_claims(text: str) -> None:

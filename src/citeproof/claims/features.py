@@ -15,6 +15,7 @@ peeled off: "Did you know that ...?", "Keep in mind that ...", "As this guide ex
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from .cues import CAUSAL, EVIDENCE, GENERALISATION, NUMBERS, cue_matches, lowered, words
@@ -151,6 +152,7 @@ _DEFINITION = re.compile(
     re.IGNORECASE,
 )
 _FINITE = words("""is are was were can could may might will would does do did has have had must""")
+_SUBORDINATORS = words("""if when whenever unless until while before after because since although though once""")
 _NOT_VERB_S = ("ss", "us", "is", "'s")
 _TIME = re.compile(r"\b\d{1,2}(?::\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\bnoon\b|\bmidnight\b", re.IGNORECASE)
 _DAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b|\bweekdays\b", re.IGNORECASE)
@@ -247,7 +249,10 @@ def _imperative(tokens: list[str]) -> tuple[bool, bool]:
         return False, False
     first = tokens[0]
     second = tokens[1] if len(tokens) > 1 else ""
-    if any(t in _FINITE for t in tokens[1:5]):  # "Heat illness can ...": the first words were a subject
+    # "Heat illness can ...": the first words were a subject; but a finite verb inside a clause that
+    # follows a subordinator ("Call 911 if you have chest pain") is that clause's own verb
+    opening = list(itertools.takewhile(lambda t: t not in _SUBORDINATORS, tokens[1:5]))
+    if any(t in _FINITE for t in opening):
         return False, False
     known = first in _IMPERATIVE_VERBS
     verb_like = not first.endswith(("s", "ing", "ed", "ly")) and first not in _DETERMINERS and first not in _FINITE
