@@ -130,3 +130,26 @@ def test_incremental_restored_outputs_with_new_times_stay_fresh(two: Project) ->
     data[-2:-1] = b"X"  # same size, other bytes: a hand-edited output is remade
     html.write_bytes(bytes(data))
     assert _status(two)["article.html"] == "built"
+
+
+def test_incremental_outputs_of_a_deleted_article_are_removed(two: Project) -> None:
+    """A deleted article must not stay published; a file citeproof did not write (or that was changed) stays."""
+    (two.build / "notes.txt").write_text("the web team's own file\n", encoding="utf-8")
+    (two.root / "manuscript" / "other.md").unlink()
+    result = two.run("build")
+    assert result.code == 0, result.err
+    assert "removed build/other.html: its document is no longer configured" in result.err
+    assert sorted(p.name for p in two.outputs()) == ["article.html", "article.pdf", "notes.txt"]
+    assert (two.build / "notes.txt").is_file()
+    store = json.loads((two.build / STORE).read_text(encoding="utf-8"))["body"]["outputs"]
+    assert sorted(store) == ["article.html", "article.pdf"]
+    assert "removed" not in two.run("build").err  # said once
+
+
+def test_incremental_a_changed_output_of_a_deleted_article_is_kept(two: Project) -> None:
+    (two.build / "other.html").write_text("edited by hand\n", encoding="utf-8")
+    (two.root / "manuscript" / "other.md").unlink()
+    result = two.run("build")
+    assert result.code == 0, result.err
+    assert (two.build / "other.html").read_text(encoding="utf-8") == "edited by hand\n"
+    assert not (two.build / "other.pdf").exists()

@@ -44,6 +44,8 @@ def build(config: Config, options: BuildOptions, *, log: Log) -> list[Path]:
     for said in config.policy.relaxed():
         log(f"note: {said}")
     store = BuildCache(config, options, force=options.force)  # incremental: see build/cache.py
+    for filename in store.remove_orphans():
+        log(f"removed {config.relative(config.build_dir / filename)}: its document is no longer configured")
     narrowed = store.narrow(options)
     if narrowed:  # the gate (and its imports) only when some output is out of date
         from citeproof.build.gate import prepare

@@ -181,6 +181,7 @@ class BuildCache:
         self._keys: dict[str, str] = {}
         self._touched: set[str] = set()  # output file names recorded in this run
         self._touched_documents: set[str] = set()
+        self._removed: set[str] = set()  # output file names this run removed (their document is gone)
 
     # -- the store ------------------------------------------------------------------------
     def _load(self) -> dict[str, Any]:
@@ -201,6 +202,7 @@ class BuildCache:
         """
         body = self._load()
         outputs = {**body.get("outputs", {}), **{f: self.outputs[f] for f in self._touched if f in self.outputs}}
+        outputs = {f: record for f, record in outputs.items() if f not in self._removed}
         documents = {**body.get("documents", {}), **{d: self.documents[d] for d in self._touched_documents}}
         body = {"outputs": outputs, "documents": documents, "pandoc": self._pandoc, "typst": self._typst}
         text = json.dumps({"format": FORMAT, "checksum": _digest(body), "body": body}, sort_keys=True, indent=1)
@@ -311,6 +313,33 @@ class BuildCache:
         images = self.documents.get(job.parsed.config.name, {}).get("images", [])
         return self._document_state(job.parsed.config, job.style, images)
 
+    def remove_orphans(self) -> list[str]:
+        """Remove from build/ the outputs this store made for documents no longer configured.
+
+        An article deleted from the manuscript must not stay published by the next CI run. Only
+        a file citeproof wrote and nobody changed since (its recorded size and hash) is removed;
+        anything else in build/ is the user's and stays.
+        """
+        configured = {d.name for d in self.config.documents}
+        removed = []
+        for filename, record in sorted(self.outputs.items()):
+            document = record.get("document")
+            if not isinstance(document, str) or document in configured:
+                continue
+            path = self.config.build_dir / filename
+            try:
+                ours = path.stat().st_size == record.get("size") and file_hash(path) == record.get("sha")
+            except OSError:
+                ours = False  # already gone: forget it
+            if ours:
+                path.unlink()
+                removed.append(filename)
+            self._removed.add(filename)
+            del self.outputs[filename]
+        if self._removed:
+            self.save()
+        return removed
+
     def record(self, jobs: Sequence[Job], written: Sequence[Path]) -> None:
         """Remember what the published outputs were made from, then save the store."""
         published = {p.name for p in written}
@@ -321,6 +350,7 @@ class BuildCache:
             stat = (self.config.build_dir / filename).stat()
             self._touched.add(filename)
             self.outputs[filename] = {
+                "document": job.parsed.config.name,
                 "key": self._keys.get(filename) or self.job_key(job),
                 "state": self._state_of(job),
                 "size": stat.st_size,
