@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from citeproof.claims.units import units
+from citeproof.errors import counted
 from citeproof.findings import Finding, Location, Severity
 from citeproof.project.sourcelines import SourceLocator
 
@@ -294,13 +295,18 @@ def check_readability(
             Finding(
                 "info",
                 RULE_LEVEL,
-                f"whole document: grade {overall.flesch_kincaid:.1f} (Flesch-Kincaid), {overall.smog:.1f} (SMOG), "
-                f"{overall.words} words in {overall.sentences} sentences; target grade {settings.target_grade:g}",
+                f"whole document: {_figures(overall)}; target grade {settings.target_grade:g}",
                 Location(path),
                 {"flesch_kincaid": round(overall.flesch_kincaid, 1), "smog": round(overall.smog, 1), "words": overall.words},
             )
         )
     return findings, counts
+
+
+def _figures(grade: Grade) -> str:
+    """``grade 5.5 (Flesch-Kincaid), 6.4 (SMOG), 39 words in 3 sentences`` (a grade below 0 reads as 0: very easy)."""
+    words, sentences = counted(grade.words, "word"), counted(grade.sentences, "sentence")
+    return f"grade {max(grade.flesch_kincaid, 0.0):.1f} (Flesch-Kincaid), {max(grade.smog, 0.0):.1f} (SMOG), {words} in {sentences}"
 
 
 def _judge(
@@ -314,10 +320,7 @@ def _judge(
         "words": measured.words,
         "sentences": measured.sentences,
     }
-    figures = (
-        f"grade {measured.flesch_kincaid:.1f} (Flesch-Kincaid), {measured.smog:.1f} (SMOG), {measured.words} words in "
-        f"{measured.sentences} sentences"
-    )
+    figures = _figures(measured)
     above = max(measured.flesch_kincaid, measured.smog) > settings.target_grade
     if measured.words < MIN_WORDS or not above:
         note = f"; too short to judge (under {MIN_WORDS} words)" if measured.words < MIN_WORDS else ""
