@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from citeproof.build.jobs import Job, Resources
 from citeproof.build.products import select_outputs
-from citeproof.build.sandbox import check_content, line_of, raise_problems, retarget_images, shown
+from citeproof.build.sandbox import check_content, line_of, picture_problem, raise_problems, retarget_images, shown
 from citeproof.findings import Finding
 from citeproof.project.citations import malformed_citations, raise_malformed
-from citeproof.project.documents import ParsedDocument, check_citations
+from citeproof.project.documents import ParsedDocument, check_citations, raise_unclosed, unclosed_divs
 from citeproof.project.loader import Log, load_project
 from citeproof.project.styles import resolve_style
 
@@ -31,7 +31,10 @@ def prepare(config: Config, options: BuildOptions, log: Log) -> list[Job]:
     jobs: list[Job] = []
     problems: list[str] = []
     malformed: list[Finding] = []
-    for loaded in load_project(config, options.documents, strict=True, log=log).documents:
+    project = load_project(config, options.documents, strict=True, log=log)
+    # A div left open swallows the rest of the document: every one of them first, before anything is checked or fetched.
+    raise_unclosed([finding for loaded in project.documents for finding in unclosed_divs(loaded.parsed)])
+    for loaded in project.documents:
         parsed, bib = loaded.parsed, loaded.bib
         check_citations(parsed, bib)
         malformed.extend(malformed_citations(parsed, bib.keys()))
@@ -69,6 +72,11 @@ def _download(config: Config, parsed: ParsedDocument, tree: dict[str, Any], reso
     from citeproof.build.remote import fetch_images  # urllib3 and the link client: only when a document has remote images
 
     fetched, failed = fetch_images(resources.remote, config.build_dir, config.links)
+    for url, path in list(fetched.items()):  # a download cut short starts like a picture and is none
+        if path.suffix.lower() != ".svg" and (why := picture_problem(path)):
+            failed[url] = f"{why}; save a good copy into the project"
+            del fetched[url]
+            path.unlink(missing_ok=True)  # our cached copy: the next build downloads it again
     retarget_images(tree, {url: resources.add_download(url, path) for url, path in fetched.items()})
     return [
         f"{parsed.display}:{line_of(parsed.source_text, resources.remote[url])}: remote image {shown(url)} {why}"

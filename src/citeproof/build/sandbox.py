@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -52,6 +53,10 @@ _PACKAGE_IMPORT = re.compile(r"""\b(?:import|include)\b(?!\s*"(?!@)[^"\\]*")|\be
 # SVG elements that run script or load a document when the SVG is opened on its own.
 _SVG_ACTIVE = frozenset({"script", "foreignobject", "handler", "listener", "iframe", "embed", "object"})
 _SINGLE_TAG = re.compile(r"^<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>]*)?)(/?)>$", re.DOTALL)
+# How many files and folders the search for a missing image's namesake may look at.
+_SEARCH_LIMIT = 20_000
+# What a picture may be inside, whatever its file name says: what browsers, EPUB readers and typst all show.
+PICTURE_FORMATS = frozenset({"PNG", "JPEG", "MPO", "GIF", "WEBP"})
 # Attributes any allowed element may keep; nh3's own table adds the element-specific ones.
 _GENERIC_ATTRIBUTES = frozenset({"class", "id", "lang", "dir", "title", "role", "hidden"})
 
@@ -67,10 +72,11 @@ class _Pass:
     forbidden: tuple[Path, ...]
     policy: ContentPolicy
     resources: Resources = field(default_factory=Resources)
-    problems: list[str] = field(default_factory=list)
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (line, the problem said at it)
 
     def problem(self, needle: str, message: str) -> None:
-        self.problems.append(f"{self.display}:{line_of(self.source, needle)}: {message}")
+        line = line_of(self.source, needle)
+        self.problems.append((line, f"{self.display}:{line}: {message}"))
 
     def image(self, target: str, needle: str) -> None:
         if target in self.resources.files or target.startswith("data:"):
@@ -97,14 +103,56 @@ class _Pass:
                 "outside dot-folders and the build folder, can be embedded); copy the image into the project",
             )
         elif not path.is_file():
-            self.problem(needle, f"image {shown(target)} does not exist or is not a regular file")
+            self.problem(needle, self._missing(target, path))
         elif path.suffix.lower() not in IMAGE_SUFFIXES:
             self.problem(needle, f"{shown(target)} is not an image file (expected {', '.join(sorted(IMAGE_SUFFIXES))}); link to it instead")
         elif path.suffix.lower() == ".svg" and (why := svg_problem(path.read_bytes())):
             # The EPUB carries the SVG as a file of its own, which a reader may open as a document.
             self.problem(needle, f"the SVG image {shown(target)} {why}; export it again as a plain drawing")
+        elif path.suffix.lower() != ".svg" and (why := picture_problem(path)):
+            # Caught here, every format fails alike at the image's line: the HTML would otherwise show a broken picture.
+            self.problem(needle, f"image {shown(target)} {why}; open it in an image editor and export it again as PNG or JPEG")
         else:
             self.resources.files[target] = path
+
+    def _missing(self, target: str, path: Path) -> str:
+        """Why ``target`` (inside the project) is no image: where it was looked for, and the file the author may have meant."""
+        looked = path.relative_to(self.root).as_posix()
+        if path.is_dir():
+            return f"image {shown(target)} is a folder, not an image file"
+        if path.exists():
+            return f"image {shown(target)} is not a regular file (a device or a pipe)"
+        if target.startswith("/"):
+            # Said without looking outside the project: the log must not tell which of the runner's files exist.
+            message = f"image {shown(target)} does not exist in the project: a leading '/' is the project root, so it looked for {looked}"
+        else:
+            message = f"image {shown(target)} does not exist: a path starts at the Markdown file's folder, so it looked for {looked}"
+        meant = self._meant(target, path)
+        return message + (f"; did you mean {' or '.join(map(repr, meant))}?" if meant else "")
+
+    def _meant(self, target: str, path: Path) -> list[str]:
+        """Project images the author may have meant by a missing ``target``, written as paths from the document's folder."""
+        relative = unquote(target.split("#", 1)[0].split("?", 1)[0])
+        bases = [self.folder / relative.lstrip("/")] if relative.startswith("/") else [self.root / relative]
+        if Path(relative).is_absolute() and Path(relative).is_relative_to(self.root):  # a full path into the project, pasted
+            bases.append(Path(relative))
+        found = [p for p in (inside_project(b, self.root, self.forbidden) for b in bases) if p is not None and p.is_file()]
+        found = found or self._same_name(path.name)
+        return [os.path.relpath(p, self.folder).replace(os.sep, "/") for p in found if p.suffix.lower() in IMAGE_SUFFIXES][:3]
+
+    def _same_name(self, name: str) -> list[Path]:
+        """Files named ``name`` (any case) anywhere in the project's content; a bounded walk, only when an image is missing."""
+        found: list[Path] = []
+        seen = 0
+        for folder, subfolders, files in os.walk(self.root):
+            here = Path(folder)
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith(".") and here / d not in self.forbidden)
+            seen += len(files) + len(subfolders)
+            named = [here / f for f in sorted(files) if f.lower() == name.lower()]
+            found.extend(p for p in (inside_project(n, self.root, self.forbidden) for n in named) if p is not None)
+            if seen > _SEARCH_LIMIT or len(found) >= 3:
+                break
+        return found
 
     def _inside(self, target: str) -> Path | None:
         relative = unquote(target.split("#", 1)[0].split("?", 1)[0])
@@ -173,7 +221,9 @@ def check_content(
     for node in _nodes([tree["blocks"], tree["meta"]]):
         kind = node.get("t")
         if kind == "Image":
-            state.image(node["c"][2][0], node["c"][2][0])
+            target = node["c"][2][0]
+            # "](target" finds the image itself, not a longer path that ends with its target.
+            state.image(target, f"]({target}" if f"]({target}" in source else target)
         elif kind == "Link":
             state.link(node["c"][2][0], node["c"][2][0])
         elif kind in {"RawBlock", "RawInline"}:
@@ -184,7 +234,8 @@ def check_content(
     if policy.raw_html != "allow":
         for attr in _attributes_of([tree["blocks"], tree["meta"]]):
             state.attributes(attr)
-    return tree, state.resources, state.problems
+    # The walk meets elements last first: the problems are told in the order of the document's lines.
+    return tree, state.resources, [text for _, text in sorted(state.problems, key=lambda problem: problem[0])]
 
 
 def _meta_text(value: Any) -> str:
@@ -203,7 +254,7 @@ def raise_problems(problems: list[str]) -> None:
     if problems:
         raise BuildError(
             listing("problem", problems, suffix=" with what the documents embed or run"),
-            hint="content arrives by pull request, so builds embed only checked project files; fix the lines above",
+            hint="fix each line above as it says; nothing was built",
         )
 
 
@@ -318,6 +369,23 @@ def svg_problem(data: bytes) -> str | None:
                 return f"has a script URL in its {name} attribute"
             if name == "href" and not (value.strip().startswith("#") or value.strip().lower().startswith("data:image/")):
                 return f"refers to another file or address ({shown(value)}), which the build does not check"
+    return None
+
+
+def picture_problem(path: Path) -> str | None:
+    """Why a PNG, JPEG, GIF or WebP file cannot be shown as a picture, or None when it can."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            kind = str(image.format)
+            image.verify()  # a PNG has every chunk checked here, so a copy cut short fails too
+    # A damaged file makes an image decoder fail in many ways (OSError, SyntaxError, struct.error,
+    # DecompressionBombError, ...); each means the same to the author: this file is no picture.
+    except Exception:
+        return f"is not a readable {path.suffix.lstrip('.').upper()} picture (the file is damaged, or is not a picture at all)"
+    if kind not in PICTURE_FORMATS:
+        return f"is a {kind} file under a {path.suffix} name, which web pages and the PDF cannot show"
     return None
 
 

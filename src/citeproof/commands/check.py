@@ -27,7 +27,7 @@ from citeproof.findings import Finding, Location, default_format, write_report
 from citeproof.project.bibliography import Bibliography, bibliography_findings
 from citeproof.project.citations import malformed_citations
 from citeproof.project.config import Config
-from citeproof.project.documents import ParsedDocument, unknown_keys
+from citeproof.project.documents import ParsedDocument, unclosed_divs, unknown_keys
 from citeproof.project.loader import load_project
 from citeproof.readability.level import check_readability, is_english, meta_text
 
@@ -127,6 +127,7 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool, 
             nocite_by_bib.setdefault(part.path, set()).update(nocite)
         result.findings.extend(_missing_keys(parsed, bib))
         result.findings.extend(malformed_citations(parsed, bib.keys()))
+        result.findings.extend(unclosed_divs(parsed))
         result.findings.extend(_reading_findings(config, parsed, result, strict=strict, release=release))
     checked = {loaded.parsed.config.name for loaded in project.documents}
     for key, part in files.items():

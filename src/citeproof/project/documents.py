@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from citeproof.engines import limits, tools
 from citeproof.errors import BuildError, CitationError, ToolFailedError, listing
-from citeproof.findings import Location
+from citeproof.findings import Finding, Location
 from citeproof.project import guards
 from citeproof.project.bibliography import Bibliography, closest_key
 from citeproof.project.config import DocumentConfig
+from citeproof.project.sourcelines import blank_code
 
 # Pandoc Markdown with the extensions a clinic's article needs; smart quotes stay on.
 READER = "markdown"
@@ -52,6 +53,7 @@ class ParsedDocument:
     source_text: str
     ast_json: str  # pandoc's JSON, before any filter or citeproc
     warnings: tuple[str, ...]
+    unclosed: tuple[str, ...] = ()  # pandoc's warnings for divs it closed itself: the build refuses them, the check reports them
 
     @property
     def display(self) -> str:
@@ -108,8 +110,9 @@ def parse_document(config: DocumentConfig) -> ParsedDocument:
         if exc.returncode is None or exc.returncode < 0:  # timed out, or crashed (a signal): not the Markdown's fault
             raise
         raise _unreadable(exc.stderr, config.display) from None
-    warnings = tuple(f"{config.display}: pandoc {w}" for w in result.warnings)
-    parsed = ParsedDocument(config, text, _pandoc_json(result.stdout, config.display), warnings)
+    unclosed = tuple(w for w in result.warnings if _UNCLOSED_DIV.search(w))
+    warnings = tuple(f"{config.display}: pandoc {w}" for w in result.warnings if w not in unclosed)
+    parsed = ParsedDocument(config, text, _pandoc_json(result.stdout, config.display), warnings, unclosed)
     guards.check_json_depth(parsed.ast_json, config.display, text)
     try:
         meta = parsed.ast["meta"]
@@ -267,3 +270,80 @@ def check_citations(parsed: ParsedDocument, bib: Bibliography) -> None:
         listing("unknown citation key", lines, suffix=f" in {parsed.display} (keys known to {bib.display}: {len(bib.keys())})"),
         hint="fix the key in the Markdown, or add the entry to the .bib; nothing was built",
     )
+
+
+# Pandoc closes a div that is never closed (a fenced ``:::`` one or an HTML ``<div>``) at the end
+# of what holds it and only warns, so everything after it, the reference list too, lands inside
+# the box. At the top level the warning's line counts the text pandoc was sent (front matter
+# included); inside a block quote, list item, note or front matter value it counts from the
+# start of that block ("Div at _chunk line 3 ..."), which pandoc does not tell us.
+_UNCLOSED_DIV = re.compile(r"\bDiv at (?:(\S+) )?line (\d+) column \d+ unclosed at\b")
+# Block quote markers, then the indent (a list marker counts as indent): a fence closes only a
+# fence with the same ones.
+_CONTAINER = re.compile(r"((?:[ \t]*>)*)([ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?)")
+_FENCE = re.compile(r"(:{3,})[ \t]*(\S?)")
+
+
+def unclosed_divs(parsed: ParsedDocument) -> list[Finding]:
+    """Every div pandoc had to close itself, at the line that opens it (the build refuses them; the check reports them)."""
+    if not parsed.unclosed:
+        return []
+    lines = parsed.source_text.split("\n")  # pandoc's lines: str.splitlines would also split at \f or U+2028
+    nested = _nested_open_fences(parsed.source_text)
+    found = []
+    for warning in parsed.unclosed:
+        match = _UNCLOSED_DIV.search(warning)
+        if match is None:
+            continue
+        number: int | None = int(match.group(2))
+        if match.group(1):  # a line within a quote, list item or note: find an opener our own scan left open
+            number = next((n for n in nested if n >= int(match.group(2))), None)
+            if number is not None:
+                nested.remove(number)
+        found.append(_unclosed_finding(parsed, lines, number, top=not match.group(1)))
+    return found
+
+
+def raise_unclosed(findings: list[Finding]) -> None:
+    """The build's gate: a div left open stops the build before any output."""
+    if len(findings) == 1:
+        raise BuildError(findings[0].message, location=str(findings[0].location), hint="nothing was built")
+    if findings:
+        raise BuildError(listing("unclosed div", [f"{f.location}: {f.message}" for f in findings]), hint="nothing was built")
+
+
+def _unclosed_finding(parsed: ParsedDocument, lines: list[str], number: int | None, *, top: bool) -> Finding:
+    if number is None or not 0 < number <= len(lines):
+        message = "a div inside a list, block quote or note is never closed; add a line with ':::' (or '</div>') where it should end"
+        return Finding("error", "unclosed-div", message, Location(parsed.display))
+    opener = _container(lines[number - 1])[2].strip()
+    shown = opener if len(opener) <= 60 else opener[:57] + "..."
+    closer = "':::'" if opener.startswith(":") else "'</div>'"
+    message = f"the div opened here ({shown}) is never closed"
+    if top:
+        refs = re.search(r"\{[^}]*#refs\b", "\n".join(lines[number:]))
+        message += f", so everything after it{' (the reference list too)' if refs else ''} ends up inside it"
+    message += f"; add a line with {closer} where it should end" + ("" if top else ", indented as this line is")
+    return Finding("error", "unclosed-div", message, Location(parsed.display, number))
+
+
+def _nested_open_fences(source: str) -> list[int]:
+    """Lines of ``:::`` fences inside a quote, list item or front matter value that no fence with the same prefix closes."""
+    open_at: dict[tuple[int, int], list[int]] = {}
+    for number, line in enumerate(blank_code(source).split("\n"), start=1):
+        quotes, indent, rest = _container(line)
+        fence = _FENCE.match(rest)
+        if fence is None:
+            continue
+        if fence.group(2):  # attributes or a class after the colons: it opens a div
+            open_at.setdefault((quotes, indent), []).append(number)
+        elif open_at.get((quotes, indent)):
+            open_at[(quotes, indent)].pop()
+    return sorted(n for key, numbers in open_at.items() if key != (0, 0) for n in numbers)
+
+
+def _container(line: str) -> tuple[int, int, str]:
+    """(block quote depth, indent, the rest) of one line; a list marker counts as indent."""
+    match = _CONTAINER.match(line)
+    quotes, indent = (match.group(1), match.group(2)) if match else ("", "")
+    return quotes.count(">"), len(indent.expandtabs(4)), line[len(quotes) + len(indent) :]

@@ -67,8 +67,16 @@ def _resolution_warning(path: Path, url: str, width: str | None, text_width: flo
         return None
     from PIL import Image
 
-    with Image.open(path) as image:
-        pixels = image.size[0]
+    try:
+        with Image.open(path) as image:
+            pixels = image.size[0]
+    # A damaged file makes an image decoder fail in many ways; each is the author's file, not this filter.
+    except Exception:
+        raise FilterAuthorError(
+            f"the image {url!r} is not a readable {path.suffix.lstrip('.').upper()} picture (the file is damaged, or is not a picture)",
+            source_texts=(f"]({url}", url),
+            hint="open it in an image editor and export it again as PNG or JPEG",
+        ) from None
     inches = printed_inches(width, text_width)
     dpi = pixels / inches if inches else MIN_DPI
     if dpi >= MIN_DPI:
