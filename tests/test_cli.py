@@ -91,3 +91,18 @@ def test_cli_quiet_check_prints_no_infos(make_project: MakeProject, order: tuple
     quiet = project.run(*order, "--format", "text")
     assert " info: " not in quiet.out and "claim check: documents 1" in quiet.out
     assert quiet.code == loud.code
+
+
+def test_cli_a_misspelt_document_name_gets_a_guess(make_project: MakeProject) -> None:
+    project = make_project()
+    result = project.run("check", "artcle")
+    assert result.code == 2 and "did you mean 'article'?" in result.err
+
+
+def test_cli_config_may_follow_the_command(make_project: MakeProject, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`citeproof check --config x` as well as `citeproof --config x check` (-q and -v work both ways too)."""
+    from citeproof.cli import main
+
+    project = make_project()
+    monkeypatch.chdir(tmp_path)  # no pyproject.toml here: only --config can find the project
+    assert main(["check", "-q", "--config", str(project.root / "pyproject.toml")]) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import errno
 import importlib
 import logging
@@ -69,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only warnings and errors")
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="print each tool command as it starts")
     common.add_argument("--traceback", action="store_true", default=argparse.SUPPRESS, help="on an error, print the traceback too")
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS, metavar="PYPROJECT", help="the pyproject.toml to use")
 
     build = _command(sub, common, "build", "write HTML, EPUB and PDF into build/", BUILD_DESCRIPTION)
     _add_documents(build)
@@ -339,8 +341,10 @@ def select_targets(config: Config, targets: Sequence[str]) -> list[str]:
         if name is None:
             what = "file" if Path(target).suffix or "/" in target or os.sep in target else "name"
             shown = ", ".join(d.display for d in config.documents) or "none"
+            guess = difflib.get_close_matches(target, [*by_name, *(d.display for d in config.documents)], n=1, cutoff=0.75)
             raise UsageError(
-                f"{target} is not a configured document ({what} not in [tool.citeproof] documents)",
+                f"{target} is not a configured document ({what} not in [tool.citeproof] documents)"
+                + (f"; did you mean {guess[0]!r}?" if guess else ""),
                 hint=f"configured: {shown}",
             )
         if name not in names:
