@@ -239,3 +239,16 @@ def test_a_bibliography_is_read_again_only_when_its_text_changes(make_project: M
     with caplog.at_level(logging.DEBUG, logger="citeproof.engines.process"):
         again = load_project(config, None, strict=False).bib_problems
     assert again == problems  # the problems come back with the reused reading, not only the entries
+
+
+def test_a_bibliography_that_is_not_utf8_is_named_at_its_line(make_project: MakeProject) -> None:
+    project = make_project()
+    with (project.root / "bibliography.bib").open("ab") as bib:
+        bib.write(b"\n@misc{cafe2020,\n  title = {Caf\xe9},\n  year = {2020}\n}\n")
+    lines = (project.root / "bibliography.bib").read_bytes().split(b"\n")
+    line = next(n for n, text in enumerate(lines, 1) if b"\xe9" in text)
+    for command in ("build", "check"):
+        result = project.run(command)
+        assert result.code == 1, result.err
+        assert f"bibliography.bib:{line}: the bibliography is not UTF-8 text" in result.err
+        assert "save it as UTF-8" in result.err and "Traceback" not in result.err

@@ -238,8 +238,15 @@ def _read_text(path: Path, shown: str) -> str:
         raise BibliographyError(
             f"bibliography {shown!r} does not exist", hint="create it, or fix 'bibliography' in [tool.citeproof]"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BibliographyError(f"cannot read bibliography {shown!r}: {exc}", hint="save it as UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise BibliographyError(
+            f"the bibliography is not UTF-8 text: byte {exc.object[exc.start : exc.start + 1]!r} on this line",
+            location=f"{shown}:{line}",
+            hint="save it as UTF-8 (your reference manager's export has an encoding option)",
+        ) from None
+    except OSError as exc:
+        raise BibliographyError(f"cannot read bibliography {shown!r}: {exc.strerror or exc}", hint="check the file") from None
 
 
 def parse_csl_file(path: Path, shown: str) -> tuple[Bibliography, list[Finding]]:
