@@ -29,8 +29,12 @@ from citeproof.validate.common import Toolbox, ToolRun, finding
 
 Log = Callable[[str], None]
 NODE_DIRS = ("validators/node_modules", ".tools/node_modules")
-PYTHON_EXTRA = "pip install -e '.[validate]' (or run `nox -s validate`, which does)"
-NODE_INSTALL = "PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --prefix validators (or `nox -s validate`)"
+# Said so that they work in a clinic's project (made by `citeproof init`) and in citeproof's own repository.
+PYTHON_EXTRA = "pip install 'citeproof[validate]' (in citeproof's repository: `nox -s validate`)"
+NODE_INSTALL = (
+    "PUPPETEER_SKIP_DOWNLOAD=1 npm install --ignore-scripts --prefix validators @daisy/ace-cli axe-core vnu-jar "
+    "(in citeproof's repository, pinned: `npm ci --prefix validators`)"
+)
 INSTALL = {
     "java": "a Java 17+ runtime: apt-get install default-jre-headless",
     "node": "Node.js 20+: apt-get install nodejs npm",
