@@ -137,3 +137,12 @@ def test_check_a_cited_entry_that_did_not_parse_is_not_called_missing(make_proje
     assert result.code == 1
     assert "cited key '@lee2023' is at bibliography.bib:6, but that entry could not be read" in result.out, result.out
     assert "add an entry" not in result.out
+
+
+def test_check_a_cited_document_without_a_place_for_its_references_is_told_where(make_project: MakeProject) -> None:
+    project = make_project({"a": "---\ntitle: T\n---\n\nMost adults need seven hours of sleep [@smith2024].\n"})
+    result = project.run("check", "--format", "text")
+    assert "warning: the document cites sources but has no place for its reference list" in result.out
+    assert "'::: {#refs}'" in result.out
+    project.write("manuscript/a.md", "---\ntitle: T\n---\n\nSleep [@smith2024].\n\n## References\n\n::: {#refs}\n:::\n")
+    assert "no-reference-list" not in project.run("check", "--format", "text").out

@@ -128,6 +128,7 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool, 
         result.findings.extend(_missing_keys(parsed, bib))
         result.findings.extend(malformed_citations(parsed, bib.keys()))
         result.findings.extend(unclosed_divs(parsed))
+        result.findings.extend(_reference_list(parsed))
         result.findings.extend(_reading_findings(config, parsed, result, strict=strict, release=release))
     checked = {loaded.parsed.config.name for loaded in project.documents}
     for key, part in files.items():
@@ -171,6 +172,20 @@ def _reading_findings(config: Config, parsed: ParsedDocument, result: CheckResul
         result.summary[name] = result.summary.get(name, 0) + value
     status = review_status(meta_text(meta, "reviewed"), meta_text(meta, "reviewer"), interval_months=config.review.interval_months)
     return found + review_findings(status, parsed.display, release=release) + readability
+
+
+_REFS_DIV = re.compile(r'\[\s*"refs"\s*,')  # an element whose id is "refs" (pandoc's JSON: [id, classes, attributes])
+
+
+def _reference_list(parsed: ParsedDocument) -> list[Finding]:
+    """A document that cites but never says where its reference list goes gets it tacked on, without a heading."""
+    if not (parsed.cited or parsed.nocite) or _REFS_DIV.search(parsed.ast_json):
+        return []
+    message = (
+        "the document cites sources but has no place for its reference list; pandoc appends it, with no heading, "
+        "after the last section; add a '## References' heading followed by two lines, '::: {#refs}' and ':::', where it should go"
+    )
+    return [Finding("warning", "no-reference-list", message, Location(parsed.display))]
 
 
 def _missing_keys(parsed: ParsedDocument, bib: Bibliography) -> list[Finding]:
