@@ -23,6 +23,7 @@ from citeproof.build.contacts import resolve_contacts
 from citeproof.build.locale import format_date, labels
 from citeproof.build.review import ReviewStatus, review_status
 from citeproof.errors import BuildError
+from citeproof.project.guards import missing_title
 
 # Addresses the Typst templates link to, passed as string literals (pandoc would escape "//").
 TYPST_LINKS = ("helpline-url", "helpline-tel", "contact-url", "contact-tel")
@@ -30,11 +31,10 @@ TYPST_LINKS = ("helpline-url", "helpline-tel", "contact-url", "contact-tel")
 
 def review_text(status: ReviewStatus, table: Mapping[str, Any]) -> str:
     """The one sentence every product shows about the medical review."""
-    if status.state == "unreviewed" or status.reviewed is None:
+    # A review names its reviewer: without one the products say "not yet reviewed", never "reviewed".
+    if status.state == "unreviewed" or status.reviewed is None or not status.reviewer:
         return str(table["not-reviewed"])
-    text = f"{table['medically-reviewed']} {format_date(status.reviewed, table)}"
-    if status.reviewer:
-        text += f" {table['reviewed-by']} {status.reviewer}"
+    text = f"{table['medically-reviewed']} {format_date(status.reviewed, table)} {table['reviewed-by']} {status.reviewer}"
     if status.state == "due" and status.due is not None:
         text += f" · {table['review-due']} {format_date(status.due, table)}"
     return text
@@ -43,11 +43,18 @@ def review_text(status: ReviewStatus, table: Mapping[str, Any]) -> str:
 def template_metadata(
     meta: Mapping[str, Any], *, display: str, clinic: Clinic, interval_months: int, today: dt.date | None = None
 ) -> dict[str, object]:
-    """The values for one document, from its metadata as plain Python values (``doc.get_metadata()``)."""
+    """The values for one document, from its metadata as plain Python values (``doc.get_metadata()``).
+
+    ``meta`` holds the configuration's metadata too, so this is where a document is known to
+    have no title from anywhere: typst would otherwise refuse the empty heading of its PDF.
+    """
+    if not str(meta.get("title") or "").strip():
+        problem = missing_title(meta, None)
+        raise BuildError(problem.message, location=f"{display}:{problem.line}", hint=problem.hint)
     table = labels(str(meta.get("lang") or "en-US"))
     status = review_status(meta.get("reviewed"), meta.get("reviewer"), interval_months=interval_months, today=today)
     if status.problem:
-        raise BuildError(status.problem, location=display, hint="write the date of the medical review as YYYY-MM-DD")
+        raise BuildError(status.problem, location=display, hint=status.fix)
     values: dict[str, object] = {
         "l10n": {key: value for key, value in table.items() if isinstance(value, str)},
         "citeproof-review": review_text(status, table),

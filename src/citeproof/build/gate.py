@@ -15,6 +15,7 @@ from citeproof.build.jobs import Job, Resources
 from citeproof.build.products import select_outputs
 from citeproof.build.sandbox import check_content, line_of, picture_problem, raise_problems, retarget_images, shown
 from citeproof.findings import Finding
+from citeproof.project import guards
 from citeproof.project.citations import malformed_citations, raise_malformed
 from citeproof.project.documents import ParsedDocument, check_citations, raise_unclosed, unclosed_divs
 from citeproof.project.loader import Log, load_project
@@ -37,6 +38,7 @@ def prepare(config: Config, options: BuildOptions, log: Log) -> list[Job]:
     for loaded in project.documents:
         parsed, bib = loaded.parsed, loaded.bib
         check_citations(parsed, bib)
+        guards.raise_front_matter(parsed.ast["meta"], parsed.source_text, parsed.display, defaults=parsed.config.metadata)
         malformed.extend(malformed_citations(parsed, bib.keys()))
         tree, resources, found = check_content(
             parsed.ast,

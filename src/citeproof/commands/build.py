@@ -15,8 +15,9 @@ DRAFT_DIR = "draft"  # build/draft/: where --draft writes
 
 def release_reasons(config: Config, documents: tuple[str, ...] | None) -> list[str]:
     """Every reason the documents may not be published, all at once: claim-check errors under
-    --strict (open gaps included), reference errors against the lock, and medical reviews
-    missing or overdue."""
+    --strict (open gaps included), reference errors against the lock, medical reviews missing,
+    unnamed, dated in the future or overdue, and front matter without a title or still holding
+    placeholder text (the check's findings under --release: see build/review.py)."""
     from citeproof.commands.check import run_check
 
     result = run_check(config, documents, strict=True, release=True)

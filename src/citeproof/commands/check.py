@@ -20,7 +20,7 @@ from citeproof.build.filtering import is_content_filter, load_filter
 from citeproof.build.jobs import Job
 from citeproof.build.products import Product, select_outputs
 from citeproof.build.render import filtered_document
-from citeproof.build.review import review_findings, review_status
+from citeproof.build.review import placeholder_findings, review_findings, review_status
 from citeproof.claims import ClaimSettings, ClaimSummary, audit_ast, check_ast, explain_lines
 from citeproof.errors import ExitCode
 from citeproof.findings import Finding, Location, default_format, write_report
@@ -28,6 +28,7 @@ from citeproof.project.bibliography import Bibliography, bibliography_findings
 from citeproof.project.citations import malformed_citations
 from citeproof.project.config import Config
 from citeproof.project.documents import ParsedDocument, unclosed_divs, unknown_keys
+from citeproof.project.guards import front_matter_findings
 from citeproof.project.loader import load_project
 from citeproof.readability.level import check_readability, is_english, meta_text
 
@@ -171,7 +172,9 @@ def _reading_findings(config: Config, parsed: ParsedDocument, result: CheckResul
     for name, value in counts.items():
         result.summary[name] = result.summary.get(name, 0) + value
     status = review_status(meta_text(meta, "reviewed"), meta_text(meta, "reviewer"), interval_months=config.review.interval_months)
-    return found + review_findings(status, parsed.display, release=release) + readability
+    found += front_matter_findings(meta, parsed.source_text, parsed.display, defaults=parsed.config.metadata)
+    found += placeholder_findings(meta, parsed.source_text, parsed.display, strict=strict or release)
+    return found + review_findings(status, parsed.display, release=release, source=parsed.source_text) + readability
 
 
 _REFS_DIV = re.compile(r'\[\s*"refs"\s*,')  # an element whose id is "refs" (pandoc's JSON: [id, classes, attributes])

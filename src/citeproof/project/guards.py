@@ -1,4 +1,5 @@
-"""Bounds on one document, checked before the work they bound: size, YAML aliases, nesting, types.
+"""Bounds on one document, checked before the work they bound: size, YAML aliases, nesting, types,
+and the front matter values every product prints (title, lang, date).
 
 A document comes from whoever opened the pull request. Without these, a YAML alias bomb
 in the front matter ran for minutes, lists nested 500 deep crashed Python's recursive JSON
@@ -8,11 +9,15 @@ and says where the problem is and what to do.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from citeproof.engines import limits
-from citeproof.errors import BuildError
+from citeproof.errors import BuildError, listing
+from citeproof.findings import Finding, Location
 from citeproof.project.sourcelines import blank_code
 
 # Pandoc reads a YAML block anywhere: "---" (not followed by a blank line), up to "---" or "...".
@@ -201,7 +206,12 @@ def _too_deep(display: str, line: int, most: int, *, inline: bool = False) -> Bu
 
 
 def check_metadata_types(meta: dict[str, Any], text: str, display: str) -> None:
-    """Front matter keys read as text must be text, not a mapping or a list: say which key, where."""
+    """Front matter keys read as text must be text, not a mapping or a list: say which key, where.
+
+    Then the values themselves (see :func:`front_matter_problems`): an empty title, a ``lang``
+    that is not a language tag and a ``date`` that is not a calendar date are refused here, at
+    their lines, before any engine prints something wrong or fails on them.
+    """
     for key in TEXT_KEYS:
         value = meta.get(key)
         if not isinstance(value, dict) or value.get("t") not in ("MetaMap", "MetaList"):
@@ -209,12 +219,163 @@ def check_metadata_types(meta: dict[str, Any], text: str, display: str) -> None:
         kind = "a mapping (key: value pairs)" if value["t"] == "MetaMap" else "a list"
         raise BuildError(
             f"front matter '{key}' is {kind}; it must be plain text",
-            location=f"{display}:{_key_line(text, key)}",
+            location=f"{display}:{key_line(text, key)}",
             hint=f'write it as  {key}: some text  (quote it if it holds a colon or braces: {key}: "a: b")',
         )
+    raise_front_matter(meta, text, display)
 
 
-def _key_line(text: str, key: str) -> int:
+def key_line(text: str, key: str) -> int:
     """The line of ``key:`` in the front matter (1 when it cannot be found)."""
     match = re.search(rf"^{re.escape(key)}[ \t]*:", text, flags=re.MULTILINE)
     return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+# A language tag (BCP 47, as HTML's lang and Typst read it): a 2-3 letter language, then
+# optional extended language, script, region, variant, extension and private-use subtags.
+_LANGUAGE_TAG = re.compile(
+    r"[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}"  # en, zh, yue; zh-yue
+    r"(?:-[A-Za-z]{4})?"  # script: Hant, Latn
+    r"(?:-(?:[A-Za-z]{2}|\d{3}))?"  # region: US, 419
+    r"(?:-(?:[A-Za-z0-9]{5,8}|\d[A-Za-z0-9]{3}))*"  # variants: oxendict, 1996
+    r"(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z0-9]{2,8})+)*"  # extensions: u-ca-gregory
+    r"(?:-[Xx](?:-[A-Za-z0-9]{1,8})+)?"  # private use: x-clinic
+)
+# YYYY-MM-DD and nothing else: pandoc leaves the HTML's <time datetime> empty for a date with a time.
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_GAP = object()  # a space between two blocks' words
+_BLOCK_TAGS = frozenset({"Para", "Plain", "Header", "LineBlock", "CodeBlock", "BlockQuote", "Div", "BulletList", "OrderedList"})
+
+
+def is_language_tag(value: str) -> bool:
+    """Whether ``value`` is a language tag such as en, en-US, es-419 or zh-Hant-TW."""
+    return _LANGUAGE_TAG.fullmatch(value) is not None
+
+
+def iso_date(value: object) -> dt.date | None:
+    """The calendar day of a front matter value: a date object, or text YYYY-MM-DD; None otherwise."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    match = _ISO_DATE.fullmatch(str(value or "").strip())
+    if match is None:
+        return None
+    try:
+        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:  # 2026-13-45, 2026-02-30
+        return None
+
+
+def meta_plain(value: Any) -> str:
+    """A value of pandoc's JSON metadata as plain text, spaces collapsed ("" for a mapping, a list or a yes/no)."""
+    if not isinstance(value, dict):
+        return ""
+    if value.get("t") == "MetaString":
+        return " ".join(str(value.get("c", "")).split())
+    if value.get("t") not in ("MetaInlines", "MetaBlocks"):
+        return ""
+    parts: list[str] = []
+    # An explicit stack, children pushed in reverse so that they come off in reading order;
+    # bare strings are attributes and link targets, never words.
+    stack: list[Any] = [value.get("c")]
+    while stack:
+        node = stack.pop()
+        if node is _GAP:
+            parts.append(" ")
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+        elif isinstance(node, dict):
+            tag, content = node.get("t"), node.get("c")
+            if tag == "Str" and isinstance(content, str):
+                parts.append(content)
+            elif tag in ("Space", "SoftBreak", "LineBreak"):
+                parts.append(" ")
+            elif tag in ("Code", "Math") and isinstance(content, list) and content and isinstance(content[-1], str):
+                parts.append(content[-1])
+            elif tag in _BLOCK_TAGS:
+                stack.extend([_GAP, content, _GAP])
+            elif tag != "Note":
+                stack.append(content)
+    return " ".join("".join(parts).split())
+
+
+@dataclass(frozen=True)
+class FrontMatterProblem:
+    """One thing wrong with a front matter value: its line, what is wrong and what to do."""
+
+    line: int
+    message: str
+    hint: str
+
+    def finding(self, display: str) -> Finding:
+        return Finding("error", "front-matter", f"{self.message}; {self.hint}", Location(display, self.line))
+
+
+def front_matter_problems(meta: Mapping[str, Any], text: str, *, defaults: Mapping[str, Any] | None = None) -> list[FrontMatterProblem]:
+    """What is wrong with the title, ``lang`` and ``date`` of one document's metadata (pandoc's JSON ``meta``).
+
+    ``defaults`` is the metadata the configuration gives the document ([tool.citeproof.metadata]
+    and its own table), which may hold its title. When it is None (the configuration is not at
+    hand) a missing title is not reported: only what the front matter itself gets wrong.
+    """
+    found: list[FrontMatterProblem] = []
+    if "title" in meta:
+        if not meta_plain(meta["title"]):
+            found.append(
+                FrontMatterProblem(key_line(text, "title"), "the front matter's title is empty", "write the article's title after 'title:'")
+            )
+    elif defaults is not None and not str(defaults.get("title") or "").strip():
+        found.append(missing_title(meta, text))
+    if "lang" in meta:
+        lang = meta_plain(meta["lang"])
+        if not is_language_tag(lang):
+            suggestion = lang.replace("_", "-")
+            hint = f"write {suggestion}" if is_language_tag(suggestion) else "use a language tag such as en-US or es-US"
+            found.append(FrontMatterProblem(key_line(text, "lang"), f"'lang' is {lang!r}, not a language tag", hint))
+    date = meta_plain(meta.get("date"))
+    if date and iso_date(date) is None:
+        found.append(
+            FrontMatterProblem(
+                key_line(text, "date"),
+                f"'date' is {date!r}, not a calendar date written YYYY-MM-DD",
+                "write the day the article was last updated, such as 2026-03-01",
+            )
+        )
+    return found
+
+
+def missing_title(meta: Mapping[str, Any], text: str | None) -> FrontMatterProblem:
+    """A document without a title (typst refuses the empty heading of its PDF); ``text`` None when the source is not at hand."""
+    if text is None:
+        return FrontMatterProblem(
+            1, "the document has no title", "add a line 'title: ...' to its front matter (between the '---' lines at its top)"
+        )
+    if _YAML_BLOCK.match(text) is None:
+        return FrontMatterProblem(
+            1, "the document has no title: it does not start with front matter", "start it with three lines: ---, title: ..., ---"
+        )
+    if not meta:
+        # Pandoc reads a block that is not 'key: value' pairs (a YAML list, a sentence) as text, not as metadata.
+        return FrontMatterProblem(
+            1,
+            "the front matter is not 'key: value' lines (a list?), so the document has no title",
+            "write it as lines such as 'title: ...'",
+        )
+    return FrontMatterProblem(1, "the front matter has no title", "add a line 'title: ...'")
+
+
+def front_matter_findings(meta: Mapping[str, Any], text: str, display: str, *, defaults: Mapping[str, Any] | None = None) -> list[Finding]:
+    """:func:`front_matter_problems` as ``check`` reports them: errors at their lines."""
+    return [problem.finding(display) for problem in front_matter_problems(meta, text, defaults=defaults)]
+
+
+def raise_front_matter(meta: Mapping[str, Any], text: str, display: str, *, defaults: Mapping[str, Any] | None = None) -> None:
+    """Refuse the document when :func:`front_matter_problems` finds anything: every problem at once."""
+    problems = front_matter_problems(meta, text, defaults=defaults)
+    if len(problems) == 1:
+        (problem,) = problems
+        raise BuildError(problem.message, location=f"{display}:{problem.line}", hint=problem.hint)
+    if problems:
+        lines = [f"{display}:{p.line}: {p.message}; {p.hint}" for p in problems]
+        raise BuildError(listing("front matter problem", lines), hint="fix each line above; nothing was built")
