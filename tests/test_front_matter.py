@@ -8,9 +8,6 @@ release refuses the placeholder text ``citeproof new`` writes.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,10 +15,10 @@ import pytest
 from citeproof.build.docmeta import review_text
 from citeproof.build.locale import labels
 from citeproof.build.review import ReviewStatus, placeholder_findings, review_findings, review_status
-from citeproof.cli import main
 from citeproof.project.guards import front_matter_problems, is_language_tag, iso_date
 
-from .conftest import MakeProject, Result
+from .conftest import MakeProject
+from .test_init import run as _main
 
 TODAY = dt.date(2026, 6, 1)
 BODY = "\nMost adults need seven hours of sleep [@smith2024].\n"
@@ -214,22 +211,12 @@ def test_front_matter_review_without_reviewer_is_a_draft_and_refused_for_release
 
 
 @pytest.fixture
-def scaffolded(tmp_path: Path) -> Iterator[Path]:
+def scaffolded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """``citeproof init`` then ``citeproof new``: an article exactly as the scaffold writes it."""
-    before = Path.cwd()
-    os.chdir(tmp_path)
-    try:
-        assert _main("-q", "init").code == 0
-        assert _main("-q", "new", "Managing high blood pressure").code == 0
-        yield tmp_path
-    finally:
-        os.chdir(before)
-
-
-def _main(*args: str) -> Result:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return Result(code, out.getvalue(), err.getvalue())
+    monkeypatch.chdir(tmp_path)
+    assert _main("-q", "init").code == 0
+    assert _main("-q", "new", "Managing high blood pressure").code == 0
+    return tmp_path
 
 
 def test_front_matter_placeholder_from_citeproof_new_warns_and_stops_a_release(scaffolded: Path) -> None:

@@ -114,26 +114,29 @@ def _image_project(make_project: MakeProject, target: str) -> Project:
     return make_project({"article": _with_body(f"![A cuff]({target})")})
 
 
-def test_missing_image_says_where_it_looked_and_names_the_project_file(make_project: MakeProject) -> None:
-    project = _image_project(make_project, "images/cuff.png")
-    (project.root / "images").mkdir()
-    (project.root / "images" / "cuff.png").write_bytes(_png())
+@pytest.mark.parametrize(
+    ("target", "where", "said"),
+    [
+        (
+            "images/cuff.png",
+            "images/cuff.png",
+            "manuscript/article.md:11: image 'images/cuff.png' does not exist: a path starts at the Markdown file's folder, "
+            "so it looked for manuscript/images/cuff.png; did you mean '../images/cuff.png'?",
+        ),
+        ("Cuff.PNG", "pictures/cuff.png", "did you mean '../pictures/cuff.png'?"),  # another case, elsewhere
+    ],
+    ids=["from-the-project-root", "another-case-elsewhere"],
+)
+def test_missing_image_says_where_it_looked_and_names_the_project_file(
+    make_project: MakeProject, target: str, where: str, said: str
+) -> None:
+    project = _image_project(make_project, target)
+    (project.root / where).parent.mkdir(parents=True)
+    (project.root / where).write_bytes(_png())
     result = project.run("build", "-f", "html")
     assert result.code == 1
-    assert (
-        "manuscript/article.md:11: image 'images/cuff.png' does not exist: a path starts at the Markdown file's folder, "
-        "so it looked for manuscript/images/cuff.png; did you mean '../images/cuff.png'?"
-    ) in result.err
+    assert said in result.err
     assert "pull request" not in result.err  # the hint is for the writer, not about the tool's threat model
-
-
-def test_missing_image_is_found_under_another_case_elsewhere(make_project: MakeProject) -> None:
-    project = _image_project(make_project, "Cuff.PNG")
-    (project.root / "pictures").mkdir()
-    (project.root / "pictures" / "cuff.png").write_bytes(_png())
-    result = project.run("build", "-f", "html")
-    assert result.code == 1
-    assert "did you mean '../pictures/cuff.png'?" in result.err
 
 
 def test_missing_image_never_suggests_hidden_or_built_files(make_project: MakeProject) -> None:

@@ -304,12 +304,13 @@ def meta_plain(value: Any) -> str:
 class FrontMatterProblem:
     """One thing wrong with a front matter value: its line, what is wrong and what to do."""
 
+    key: str  # title, lang or date
     line: int
     message: str
     hint: str
 
     def finding(self, display: str) -> Finding:
-        return Finding("error", "front-matter", f"{self.message}; {self.hint}", Location(display, self.line))
+        return Finding("error", "front-matter", f"{self.message}; {self.hint}", Location(display, self.line), {"key": self.key})
 
 
 def front_matter_problems(meta: Mapping[str, Any], text: str, *, defaults: Mapping[str, Any] | None = None) -> list[FrontMatterProblem]:
@@ -323,7 +324,9 @@ def front_matter_problems(meta: Mapping[str, Any], text: str, *, defaults: Mappi
     if "title" in meta:
         if not meta_plain(meta["title"]):
             found.append(
-                FrontMatterProblem(key_line(text, "title"), "the front matter's title is empty", "write the article's title after 'title:'")
+                FrontMatterProblem(
+                    "title", key_line(text, "title"), "the front matter's title is empty", "write the article's title after 'title:'"
+                )
             )
     elif defaults is not None and not str(defaults.get("title") or "").strip():
         found.append(missing_title(meta, text))
@@ -332,11 +335,12 @@ def front_matter_problems(meta: Mapping[str, Any], text: str, *, defaults: Mappi
         if not is_language_tag(lang):
             suggestion = lang.replace("_", "-")
             hint = f"write {suggestion}" if is_language_tag(suggestion) else "use a language tag such as en-US or es-US"
-            found.append(FrontMatterProblem(key_line(text, "lang"), f"'lang' is {lang!r}, not a language tag", hint))
+            found.append(FrontMatterProblem("lang", key_line(text, "lang"), f"'lang' is {lang!r}, not a language tag", hint))
     date = meta_plain(meta.get("date"))
     if date and iso_date(date) is None:
         found.append(
             FrontMatterProblem(
+                "date",
                 key_line(text, "date"),
                 f"'date' is {date!r}, not a calendar date written YYYY-MM-DD",
                 "write the day the article was last updated, such as 2026-03-01",
@@ -349,20 +353,21 @@ def missing_title(meta: Mapping[str, Any], text: str | None) -> FrontMatterProbl
     """A document without a title (typst refuses the empty heading of its PDF); ``text`` None when the source is not at hand."""
     if text is None:
         return FrontMatterProblem(
-            1, "the document has no title", "add a line 'title: ...' to its front matter (between the '---' lines at its top)"
+            "title", 1, "the document has no title", "add a line 'title: ...' to its front matter (between the '---' lines at its top)"
         )
     if _YAML_BLOCK.match(text) is None:
         return FrontMatterProblem(
-            1, "the document has no title: it does not start with front matter", "start it with three lines: ---, title: ..., ---"
+            "title", 1, "the document has no title: it does not start with front matter", "start it with three lines: ---, title: ..., ---"
         )
     if not meta:
         # Pandoc reads a block that is not 'key: value' pairs (a YAML list, a sentence) as text, not as metadata.
         return FrontMatterProblem(
+            "title",
             1,
             "the front matter is not 'key: value' lines (a list?), so the document has no title",
             "write it as lines such as 'title: ...'",
         )
-    return FrontMatterProblem(1, "the front matter has no title", "add a line 'title: ...'")
+    return FrontMatterProblem("title", 1, "the front matter has no title", "add a line 'title: ...'")
 
 
 def front_matter_findings(meta: Mapping[str, Any], text: str, display: str, *, defaults: Mapping[str, Any] | None = None) -> list[Finding]:
