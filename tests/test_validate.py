@@ -162,7 +162,12 @@ def test_validate_missing_tools_are_skipped_loudly(make_project: MakeProject) ->
     assert len(outcome.skipped) == 4
     assert all(f.rule == "validate/skipped" and f.severity == "info" for f in outcome.findings)
     text = "\n".join(outcome.skipped)
-    for words in ("EPUBCheck skipped", "apt-get install chromium", "npm install --ignore-scripts --prefix validators", "default-jre-headless"):
+    for words in (
+        "EPUBCheck skipped",
+        "apt-get install chromium",
+        "npm install --ignore-scripts --prefix validators",
+        "default-jre-headless",
+    ):
         assert words in text
 
 
