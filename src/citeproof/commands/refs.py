@@ -42,6 +42,20 @@ Exit 0 when nothing is an error, 1 otherwise, 4 when no registry could be reache
 """
 
 
+CHECK_DESCRIPTION = """\
+Check each entry against its registry record: a mismatched or truncated title, authors,
+year, journal, volume, issue or pages (at the .bib line, with both values); what APA 7
+needs printed for its type; its standing (a retraction is an error, a correction or an
+expression of concern a warning); and malformed or duplicate entries.
+
+Records the lock lacks are fetched first, unless --offline. --fix writes the registry's
+values into the entries (your own fields and comments are kept) and prints the diff.
+
+Exit 0 when nothing is an error, 1 otherwise, 4 when an entry could not be verified
+because no registry answered (no network: run with --offline to check against the lock).
+"""
+
+
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     """The ``refs`` subcommands (called by the CLI while it builds its parser)."""
     sub = parser.add_subparsers(dest="refs_command", metavar="ACTION", required=True)
@@ -51,7 +65,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--bibliography", type=Path, help="the .bib to write into (default: the first document's)")
     update = sub.add_parser("update", help="fetch the locked records again", description="Refresh references.lock.json.")
     update.add_argument("identifiers", nargs="*", metavar="ID", help="only these identifiers (default: every one in use)")
-    check = sub.add_parser("check", help="verify every entry against its registry record", description=DESCRIPTION,
+    check = sub.add_parser("check", help="verify every entry against its registry record", description=CHECK_DESCRIPTION,
                            formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     check.add_argument("--offline", action="store_true", help="use the lock alone (default: fetch records the lock lacks first)")
     check.add_argument("--fix", action="store_true", help="write the registry's values into the entries and print a diff")
