@@ -231,3 +231,11 @@ def test_front_matter_placeholder_from_citeproof_new_warns_and_stops_a_release(s
     assert f"{where}: 'description' still holds placeholder text" in release.err and "[placeholder]" in release.err
     everything = _main("check")
     assert not [line for line in everything.out.splitlines() if "getting-started" in line and "placeholder" in line]
+
+
+def test_front_matter_a_numeric_region_builds_the_pdf_and_the_epub_cover(make_project: MakeProject) -> None:
+    """es-419 (Latin American Spanish) is a valid tag; typst takes only two-letter regions, so it gets none."""
+    project = make_project({"article": _doc("title: T\nlang: es-419\n")}, config='formats = ["pdf", "epub"]\n')
+    result = project.run("build")
+    assert result.code == 0, result.err
+    assert {p.suffix for p in project.outputs()} == {".pdf", ".epub"}

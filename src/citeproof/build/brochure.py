@@ -81,12 +81,12 @@ def panel_fill(pdf: bytes, *, top_pt: float, panel_height_pt: float) -> list[flo
 def empty_panel_warnings(pdf: bytes, *, job_label: str, top_pt: float, panel_height_pt: float) -> tuple[str, ...]:
     """One warning naming every inside panel less than half full: a folded brochure with a blank panel looks unfinished."""
     fill = panel_fill(pdf, top_pt=top_pt, panel_height_pt=panel_height_pt)
-    empty = [f"{name} panel {share:.0%} full" for name, share in zip(INSIDE_PANELS, fill, strict=True) if share < HALF]
+    empty = [f"{name} {share:.0%}" for name, share in zip(INSIDE_PANELS, fill, strict=True) if share < HALF]
     if not empty:
         return ()
     return (
-        f"the brochure for {job_label} is under half full on its {', '.join(empty)}: add content to the article, "
-        "or hand out the handout instead",
+        f"the brochure for {job_label} has inside panels less than half full ({', '.join(empty)} full): a folded brochure "
+        "with a blank panel looks unfinished; add content to the article, or hand out the handout instead",
     )
 
 
