@@ -224,7 +224,7 @@ def test_clinic_ready_fold_in_panel_is_narrower(make_project: MakeProject) -> No
 
 def test_clinic_ready_short_brochure_warns_naming_the_empty_panel(built: tuple[Path, str]) -> None:
     _, err = built
-    (line,) = [line for line in err.splitlines() if "high-blood-pressure-brochure.pdf" in line and "under half" in line]
+    (line,) = [line for line in err.splitlines() if "high-blood-pressure-brochure.pdf" in line and "less than half full" in line]
     assert re.search(r"has inside panels less than half full \(inside middle \d+%, inside right \d+% full\)", line)
 
 
