@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -147,3 +148,16 @@ def test_check_a_cited_document_without_a_place_for_its_references_is_told_where
     assert "'::: {#refs}'" in result.out
     project.write("manuscript/a.md", "---\ntitle: T\n---\n\nSleep [@smith2024].\n\n## References\n\n::: {#refs}\n:::\n")
     assert "no-reference-list" not in project.run("check", "--format", "text").out
+
+
+def test_check_product_classes_without_the_products_filter_are_a_warning(make_project: MakeProject) -> None:
+    """Without the products filter, '.only-web' text is printed in the handout too: say so."""
+    doc = "---\ntitle: T\n---\n\nA not-so-good day [@smith2024].\n\n[Tap to call.]{.only-web}\n\n## References\n\n::: {#refs}\n:::\n"
+    project = make_project({"a": doc})
+    assert "no-product-filter" not in project.run("check", "--format", "text").out  # the packaged products filter is on
+    config = (project.root / "pyproject.toml").read_text(encoding="utf-8")
+    (project.root / "pyproject.toml").write_text(re.sub(r"filters = \[.*\]", 'filters = ["callouts"]', config), encoding="utf-8")
+    result = project.run("check", "--format", "text")
+    assert "marks text for some products (.only-web), but no filter that decides what a product contains" in result.out
+    project.write("manuscript/a.md", doc.replace("[Tap to call.]{.only-web}", "Tap to call."))
+    assert "no-product-filter" not in project.run("check", "--format", "text").out  # 'not-so-good' is a word, not a class

@@ -213,6 +213,10 @@ def _written_entry(bib: Bibliography, key: str) -> str | None:
     return None
 
 
+# A class the products filter reads (only-web, not-brochure): in a class list, so after '[' or ',', never a word's ':'.
+_PRODUCT_CLASS = re.compile(r'[\[,]\s*"((?:only|not)-[a-z0-9-]+)"')
+
+
 def _product_findings(
     config: Config,
     *,
@@ -226,7 +230,14 @@ def _product_findings(
     """Claims that lose their citation in a product (e.g. a citation marked .only-web)."""
     content_filters = _content_filters(config)
     if not content_filters:
-        return []
+        marked = _PRODUCT_CLASS.search(parsed.ast_json)
+        if marked is None:
+            return []
+        message = (
+            f"the document marks text for some products (.{marked.group(1)}), but no filter that decides what a product "
+            'contains is configured, so every product shows it; add "products" to [tool.citeproof] filters'
+        )
+        return [Finding("warning", "no-product-filter", message, Location(parsed.display))]
     doors = _json_doors(content_filters)
     seen = {(f.location.line, f.rule) for f in full}
     extra: dict[tuple[int | None, str], Finding] = {}
