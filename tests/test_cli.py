@@ -106,3 +106,15 @@ def test_cli_config_may_follow_the_command(make_project: MakeProject, monkeypatc
     project = make_project()
     monkeypatch.chdir(tmp_path)  # no pyproject.toml here: only --config can find the project
     assert main(["check", "-q", "--config", str(project.root / "pyproject.toml")]) == 0
+
+
+def test_cli_json_report_that_cannot_run_still_answers_in_json(make_project: MakeProject) -> None:
+    """A tool reading `check --format json` gets the reason as JSON, not an empty stdout."""
+    import json
+
+    project = make_project()
+    (project.root / "manuscript" / "article.md").write_bytes(b"---\ntitle: Caf\xe9\n---\n\nText.\n")
+    result = project.run("check", "--format", "json")
+    assert result.code == 1
+    answer = json.loads(result.out)
+    assert answer["exit_code"] == 1 and "UTF-8" in answer["error"] and answer["location"].startswith("manuscript/article.md")

@@ -6,6 +6,7 @@ import argparse
 import difflib
 import errno
 import importlib
+import json
 import logging
 import os
 import signal
@@ -312,6 +313,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
             return ExitCode.TERMINATED if process.stop_signal() == signal.SIGTERM else ExitCode.INTERRUPTED
         _traceback(args, err)
         _say(err, f"citeproof: error: {exc}")
+        _json_error(args, out, exc)
         return exc.exit_code
     except OSError as exc:  # a file or folder in the way (build/ is a file, read-only, disk full)
         problem = FileSystemError(f"{exc.strerror or exc}", location=exc.filename and str(exc.filename), hint=_os_hint(exc))
@@ -329,6 +331,15 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         # Whatever happened, no child outlives the run.
         process.stop_all()
         _restore_signals(previous)
+
+
+def _json_error(args: argparse.Namespace, out: TextIO, exc: CiteproofError) -> None:
+    """With ``--format json``, a run that could not report still answers in JSON on stdout, so a tool reading it sees why."""
+    if getattr(args, "report_format", None) != "json":
+        return
+    payload = {"error": exc.message, "location": exc.location, "hint": exc.hint, "exit_code": int(exc.exit_code)}
+    json.dump(payload, out, indent=2, ensure_ascii=False)
+    out.write("\n")
 
 
 def select_targets(config: Config, targets: Sequence[str]) -> list[str]:
