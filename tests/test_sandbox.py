@@ -257,6 +257,9 @@ MALFORMED = [
     ("Walking helps [lee2023].", "write [@lee2023]"),
     ("Walking helps, says @ lee2023.", "write @lee2023"),
     ("Walking helps [@{lee2023].", "write @{lee2023}"),
+    # found by an outside verifier: pandoc printed "[Smith (2024); lee2023]" and "[Smith (2024)."
+    ("Walking helps [@smith2024; lee2023].", "write @lee2023"),
+    ("Walking helps [@smith2024.", "add the ']'"),
 ]
 
 
@@ -274,7 +277,10 @@ def test_sandbox_malformed_citation_is_an_error_in_build_and_check(make_project:
 
 def test_sandbox_links_in_brackets_are_not_citations(make_project: MakeProject) -> None:
     """Ordinary bracketed words, links and emails stay quiet."""
-    body = "See [the guide](https://example.org) [note] and write to me @ home; [lee2023 is great] stays."
+    body = (
+        "See [the guide](https://example.org) [note] and write to me @ home; [lee2023 is great] stays. "
+        "A group [see @smith2024, p. 3; also @lee2023] and one over two lines [@smith2024;\n@lee2023] are fine."
+    )
     project = make_project({"article": _with_body(body)})
     check = project.run("check", "--format", "json")
     assert "malformed-citation" not in check.out

@@ -8,6 +8,7 @@ reports them.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 
@@ -23,6 +24,10 @@ _SPACED = re.compile(r"(?<![\w.])@\s+(" + _KEY + r")")
 _BARE = re.compile(r"(?<![\]\w!^@])\[([^\[\]@\n]{1,200})\](?![(\[{:])")
 # "@{key" never closed, or "@key}" never opened.
 _BRACE_OPEN = re.compile(r"(?<![\w.])@\{([^}\s\[\];,]*?)[.:]?(?=[\s\];,]|$)")
+# "[@a; b]": a citation group (brackets holding an @) one of whose parts names a known key without '@'.
+_GROUP = re.compile(r"(?<![\]\w!^])\[([^\[\]\n]*@[^\[\]\n]*)\]")
+# "[@key" whose bracket the paragraph never closes.
+_OPEN_GROUP = re.compile(r"(?<![\]\w!^])\[(?=[^\[\]\n]*@" + _KEY + r")")
 
 
 def raise_malformed(findings: list[Finding]) -> None:
@@ -49,12 +54,39 @@ def malformed_citations(parsed: ParsedDocument, known: Iterable[str]) -> list[Fi
                     parsed, number, match.start(), f"'@{{{match.group(1)}' opens a brace it never closes", f"write @{{{match.group(1)}}}"
                 )
             )
+        for match in _GROUP.finditer(line):
+            for part in match.group(1).split(";"):
+                bare = next((w for w in re.findall(_KEY, part) if w in keys), None) if "@" not in part else None
+                if bare is not None:
+                    what = f"'{part.strip()}' in the citation '[{match.group(1)}]' names a key without '@'"
+                    found.append(_finding(parsed, number, match.start(), what, f"write @{bare}"))
         for match in _BARE.finditer(line):
             words = [w.strip() for w in match.group(1).split(";")]
             if words and all(w in keys for w in words):
                 fixed = "; ".join(f"@{w}" for w in words)
                 found.append(
                     _finding(parsed, number, match.start(), f"'[{match.group(1)}]' names a citation key without '@'", f"write [{fixed}]")
+                )
+    found.extend(_unclosed_groups(parsed))
+    return found
+
+
+def _unclosed_groups(parsed: ParsedDocument) -> list[Finding]:
+    """Every ``[@key`` whose paragraph ends before its closing bracket (pandoc prints the '[' and cites in-text)."""
+    found = []
+    lines = _prose_lines(parsed.source_text)
+    for index, (number, line) in enumerate(lines):
+        for match in _OPEN_GROUP.finditer(line):
+            rest = [line[match.end() :]] + [text for _, text in itertools.takewhile(lambda item: item[1].strip(), lines[index + 1 :])]
+            depth = 0
+            for char in "".join(rest):
+                depth += {"[": 1, "]": -1}.get(char, 0)
+                if depth < 0:
+                    break
+            else:
+                opened = line[match.start() : match.start() + 40].split("]")[0].rstrip()
+                found.append(
+                    _finding(parsed, number, match.start(), f"'{opened}' opens a bracket the paragraph never closes", "add the ']'")
                 )
     return found
 
