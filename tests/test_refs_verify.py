@@ -177,3 +177,30 @@ def test_refs_settings_report_every_bad_key_at_once(tmp_path: Path) -> None:
         refs_settings({"ncbi-emial": "x", "timeout": "abc", "ncbi-email": "nobody"}, tmp_path)
     assert len(caught.value.problems) == 3
     assert "did you mean 'ncbi-email'?" in caught.value.problems[0]
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "item", "said"),
+    [
+        # found by an outside verifier: an organisation's news story dated by year only was not reported
+        ("online", {"author": "{University of California San Diego}", "date": "2025", "url": "https://x.org"}, {}, "dated by year only"),
+        ("video", {"author": "{Channel}", "date": "2025", "url": "https://x.org"}, {}, "a video dated by year only"),
+        # PubMed's esummary gives 'source' (the NLM abbreviation) and, usually, 'fulljournalname'
+        (
+            "article",
+            {"author": "Doe, J.", "journaltitle": "J Subst Use Addict Treat", "doi": "10.5555/x"},
+            {"container-title": "J Subst Use Addict Treat", "container-title-short": "J Subst Use Addict Treat"},
+            "named only by its abbreviation",
+        ),
+    ],
+)
+def test_refs_completeness_names_dates_and_journals_a_reader_cannot_use(
+    kind: str, fields: dict[str, str], item: dict[str, str], said: str
+) -> None:
+    from citeproof.project.bibliography import BibEntry
+    from citeproof.refs.completeness import completeness_gaps
+
+    gaps = completeness_gaps(BibEntry(key="k", entry_type=kind, fields=fields, line=1), item)
+    assert any(said in what for _, what in gaps), gaps
+    full = {"container-title": "Journal of Examples", "container-title-short": "J Ex"}
+    assert not completeness_gaps(BibEntry("k", "article", {"author": "Doe, J.", "doi": "10.5555/x"}, 1), full)

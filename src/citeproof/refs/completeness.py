@@ -23,13 +23,18 @@ def completeness_gaps(entry: BibEntry, item: Mapping[str, Any]) -> list[tuple[st
     if kind == "article":
         if not f.get("author") and not item.get("author"):
             gaps.append(("author", "a journal article without authors"))
-        if not (f.get("journaltitle") or f.get("journal") or item.get("container-title")):
+        journal = str(f.get("journaltitle") or f.get("journal") or item.get("container-title") or "").strip()
+        if not journal:
             gaps.append(("journaltitle", "a journal article without its journal"))
+        elif journal == str(item.get("container-title-short") or "").strip():
+            gaps.append(("journaltitle", f"a journal named only by its abbreviation ({journal}); APA prints the journal's full name"))
         if not (f.get("doi") or f.get("pages") or f.get("eid") or item.get("DOI") or item.get("page")):
             gaps.append(("doi", "a journal article without a DOI or pages"))
     elif kind in VIDEO:
         if not f.get("author") and not f.get("editor"):
             gaps.append(("author", "a video without its uploader (APA puts the channel or person first)"))
+        if _year_only(f):
+            gaps.append(("date", "a video dated by year only (APA gives the day it was posted)"))
     elif kind in WEB and item.get("type") != "article-journal":
         org_author = any(org for _, org in bib_people(f.get("author", "")))
         if not (f.get("organization") or f.get("publisher") or f.get("journaltitle") or f.get("eprinttype") or org_author):
@@ -37,6 +42,10 @@ def completeness_gaps(entry: BibEntry, item: Mapping[str, Any]) -> list[tuple[st
         date = f.get("date") or f.get("year") or ""
         if not date:
             gaps.append(("date", "a web page without a date"))
-        elif re.fullmatch(r"\s*\d{4}\s*", date) and not org_author:
-            gaps.append(("date", "a web page dated by year only (APA gives the day for a post)"))
+        elif _year_only(f):  # a news story or a post, by a person or an organisation alike
+            gaps.append(("date", "a web page dated by year only (APA gives the day for a post or a story)"))
     return gaps
+
+
+def _year_only(f: Mapping[str, str]) -> bool:
+    return bool(re.fullmatch(r"\s*\d{4}\s*", f.get("date") or f.get("year") or ""))

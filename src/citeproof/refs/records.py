@@ -213,6 +213,8 @@ def esummary_work(response: Any) -> Work:
         item["author"] = authors
     if journal := str(doc.get("fulljournalname") or doc.get("source") or "").strip():
         item["container-title"] = journal
+        if not str(doc.get("fulljournalname") or "").strip():  # 'source' is the NLM abbreviation: say that it is
+            item["container-title-short"] = journal
     for csl, key in (("volume", "volume"), ("issue", "issue"), ("page", "pages")):
         if value := str(doc.get(key, "")).strip():
             item[csl] = value
