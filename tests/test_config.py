@@ -144,3 +144,10 @@ def test_config_a_misspelt_tool_table_is_named(make_project: MakeProject) -> Non
     result = project.run("check")
     assert result.code == 2
     assert "'tool': [tool.citeprof] looks like a misspelling of [tool.citeproof]; rename it" in result.err
+
+
+def test_config_a_misspelt_key_of_a_host_limit_gets_a_guess(make_project: MakeProject) -> None:
+    project = make_project(config='\n[tool.citeproof.links.hosts."example.org"]\nconcurency = 2\n')
+    result = project.run("check")
+    assert result.code == 2
+    assert "host 'example.org': unknown key 'concurency'; did you mean 'concurrency'?" in result.err
