@@ -289,7 +289,11 @@ class Listener:
         self.accepted: list[Any] = []
         self.stop = threading.Event()
         self.sock = socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET)
-        self.sock.bind((ip, 0))
+        try:
+            self.sock.bind((ip, 0))
+        except OSError:  # no such address here (::1 without IPv6): the caller says what to do, the socket is not left open
+            self.sock.close()
+            raise
         self.sock.listen(64)
         self.sock.settimeout(0.05)
         self.ip, self.port = ip, self.sock.getsockname()[1]
