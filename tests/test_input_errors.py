@@ -193,14 +193,28 @@ def test_image_that_is_no_picture_is_an_error_at_its_line(make_project: MakeProj
     assert project.outputs() == []
 
 
-def test_remote_image_cut_short_is_an_error_at_its_line(make_project: MakeProject, httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/cuff.png").respond_with_data(_png()[:200], content_type="image/png")
+SCRIPTED_SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script><rect width="5" height="5"/></svg>'
+
+
+@pytest.mark.parametrize(
+    ("served", "said"),
+    [
+        (("cuff.png", _png()[:200], "image/png"), "is not a readable PNG picture"),
+        (("chart.svg", SCRIPTED_SVG, "image/svg+xml"), "is an SVG that holds a <script> element"),  # as a local SVG would be
+    ],
+    ids=["png-cut-short", "svg-with-script"],
+)
+def test_remote_image_that_is_refused_is_an_error_at_its_line(
+    make_project: MakeProject, httpserver: HTTPServer, served: tuple[str, bytes, str], said: str
+) -> None:
+    name, data, kind = served
+    httpserver.expect_request(f"/{name}").respond_with_data(data, content_type=kind)
     config = 'remote-resources = "fetch"\n[tool.citeproof.links]\nallow-private = true\n'
-    project = make_project({"article": _with_body(f"![A cuff]({httpserver.url_for('/cuff.png')})")}, config=config)
-    result = project.run("build", "-f", "pdf")
+    project = make_project({"article": _with_body(f"![A picture]({httpserver.url_for('/' + name)})")}, config=config)
+    result = project.run("build", "-f", "html", "-f", "pdf")
     assert result.code == 1
-    assert "manuscript/article.md:11: remote image" in result.err and "is not a readable PNG picture" in result.err
-    assert not any((project.build / ".cache" / "resources").glob("*.png"))  # the next build downloads it again
+    assert "manuscript/article.md:11: remote image" in result.err and said in result.err
+    assert not any((project.build / ".cache" / "resources").glob(f"*{Path(name).suffix}"))  # the next build downloads it again
 
 
 def test_images_filter_standalone_names_an_unreadable_image(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from citeproof.build.jobs import Job, Resources
 from citeproof.build.products import select_outputs
-from citeproof.build.sandbox import check_content, line_of, picture_problem, raise_problems, retarget_images, shown
+from citeproof.build.sandbox import check_content, line_of, picture_problem, raise_problems, retarget_images, shown, svg_problem
 from citeproof.findings import Finding
 from citeproof.project import guards
 from citeproof.project.citations import malformed_citations, raise_malformed
@@ -74,9 +74,12 @@ def _download(config: Config, parsed: ParsedDocument, tree: dict[str, Any], reso
     from citeproof.build.remote import fetch_images  # urllib3 and the link client: only when a document has remote images
 
     fetched, failed = fetch_images(resources.remote, config.build_dir, config.links)
-    for url, path in list(fetched.items()):  # a download cut short starts like a picture and is none
-        if path.suffix.lower() != ".svg" and (why := picture_problem(path)):
-            failed[url] = f"{why}; save a good copy into the project"
+    for url, path in list(fetched.items()):
+        # A download cut short starts like a picture and is none; a downloaded SVG is held to the
+        # same rules as a local one (no script, no outside references).
+        svg = path.suffix.lower() == ".svg"
+        if why := (svg_problem(path.read_bytes()) if svg else picture_problem(path)):
+            failed[url] = f"{why}; save a good copy into the project" if not svg else f"is an SVG that {why}"
             del fetched[url]
             path.unlink(missing_ok=True)  # our cached copy: the next build downloads it again
     retarget_images(tree, {url: resources.add_download(url, path) for url, path in fetched.items()})
