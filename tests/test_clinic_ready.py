@@ -345,3 +345,19 @@ def test_clinic_ready_contacts_resolve_helpline_whole_and_contact_by_field() -> 
     default = resolve_contacts({}, clinic, document="d.md")
     assert default.helpline is not None and default.helpline.url == "https://c.example"
     assert tel_uri("+1 (800) 662-4357") == "tel:+1-800-662-4357" and tel_uri("none") == ""
+
+
+def test_clinic_ready_spanish_urls_break_without_a_repeated_hyphen(make_project: MakeProject) -> None:
+    """Spanish typesetting repeats a hyphen at a line break; inside a URL that prints an address nobody can type."""
+    url = "https://www.example.org/es/presion-arterial-alta/como-medir-la-presion-arterial-en-casa-paso-a-paso.html"
+    doc = (
+        "---\ntitle: Presión arterial\nlang: es-US\ndate: 2026-01-05\n---\n\n"
+        f"La presión arterial alta no suele causar síntomas, por eso conviene medirla [@smith2024]. Lea más en <{url}> hoy.\n"
+    )
+    project = make_project({"article": doc}, config='[tool.citeproof.products]\nbrochure = { format = "pdf", layout = "brochure" }\n')
+    result = project.run("build", "-p", "brochure")
+    assert result.code == 0, result.err
+    (pdf,) = [p for p in project.outputs() if p.suffix == ".pdf"]
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "presion-" in text  # the address is there, broken across lines somewhere
+    assert not re.search(r"-\s*\n\s*-", text), text
