@@ -118,3 +118,20 @@ def test_cli_json_report_that_cannot_run_still_answers_in_json(make_project: Mak
     assert result.code == 1
     answer = json.loads(result.out)
     assert answer["exit_code"] == 1 and "UTF-8" in answer["error"] and answer["location"].startswith("manuscript/article.md")
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "eighty"])
+def test_cli_preview_port_out_of_range_is_a_usage_error(make_project: MakeProject, port: str, capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project()
+    result = project.run("preview", "--port", port)
+    said = capsys.readouterr().err  # argparse speaks to the real stderr
+    assert result.code == 2 and "expected a port" in said and "internal error" not in result.err + said
+
+
+def test_cli_build_json_that_fails_still_answers_in_json(make_project: MakeProject) -> None:
+    import json
+
+    project = make_project({"a": "---\ntitle: T\n---\n\nSleep [@nosuchkey2020].\n"})
+    result = project.run("build", "--json", "-f", "html")
+    assert result.code == 1
+    assert "nosuchkey2020" in json.loads(result.out)["error"]

@@ -153,3 +153,22 @@ def test_incremental_a_changed_output_of_a_deleted_article_is_kept(two: Project)
     assert result.code == 0, result.err
     assert (two.build / "other.html").read_text(encoding="utf-8") == "edited by hand\n"
     assert not (two.build / "other.pdf").exists()
+
+
+def test_incremental_paper_is_part_of_what_an_output_is_made_from(make_project: MakeProject) -> None:
+    """A one-paper product keeps its file name on --paper a4: the A4 build must remake it, and a plain build remake Letter."""
+    from pypdf import PdfReader
+
+    config = '[tool.citeproof.products]\nbrochure = { format = "pdf", layout = "brochure", paper = "us-letter" }\n'
+    project = make_project(config=config)
+    assert project.run("-q", "build").code == 0
+    (pdf,) = project.outputs()
+
+    def width() -> int:
+        return round(float(PdfReader(pdf).pages[0].mediabox.width))
+
+    letter = width()
+    assert project.run("-q", "build", "--paper", "a4").code == 0
+    assert [p.name for p in project.outputs()] == [pdf.name] and width() != letter  # A4, under the same name
+    assert project.run("-q", "build").code == 0
+    assert width() == letter

@@ -125,3 +125,13 @@ def test_preview_serves_an_article_created_while_it_runs(preview: tuple[Project,
     process.send_signal(signal.SIGINT)
     process.communicate(timeout=30)
     assert process.returncode == 0
+
+
+def test_preview_stopped_by_sigterm_exits_143(preview: tuple[Project, subprocess.Popen[str], str]) -> None:
+    """Ctrl-C is how a writer ends a preview (exit 0); SIGTERM is a service manager stopping it: 143, as every command."""
+    import signal
+
+    _, process, _ = preview
+    process.send_signal(signal.SIGTERM)
+    _, said = process.communicate(timeout=30)  # reads both pipes to the end and closes them
+    assert process.returncode == 143, said

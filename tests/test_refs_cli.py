@@ -118,13 +118,14 @@ def _unreachable_registries() -> str:
     return "\n[tool.citeproof.refs]\nallow-private = true\ntimeout = 1\n" + settings
 
 
-def test_refs_add_with_no_registry_answering_exits_4(make_project: MakeProject) -> None:
-    """No network is its own state (exit 4, as the help says), not a finding about the DOI."""
+@pytest.mark.parametrize("identifier", ["doi:10.1111/add.70073", "url:http://127.0.0.1:{port}/page"], ids=["doi", "url"])
+def test_refs_add_with_no_registry_answering_exits_4(make_project: MakeProject, identifier: str) -> None:
+    """No network is its own state (exit 4, as the help says), not a finding about the DOI or the page."""
     project = make_project(config=_unreachable_registries())
     before = (project.root / "bibliography.bib").read_text(encoding="utf-8")
-    result = project.run("refs", "add", "doi:10.1111/add.70073")
+    result = project.run("refs", "add", identifier.format(port=_closed_port()))
     assert result.code == 4, result.err
-    assert "check the network" in result.err
+    assert "the network" in result.err
     assert (project.root / "bibliography.bib").read_text(encoding="utf-8") == before
 
 

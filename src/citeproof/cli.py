@@ -135,7 +135,7 @@ def _writer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser], c
     new.add_argument("--lang", default="en-US", help="the article's language tag (default: en-US)")
     preview = _command(sub, common, "preview", PREVIEW_SUMMARY, PREVIEW_DESCRIPTION)
     _add_documents(preview)
-    preview.add_argument("--port", type=int, help="the port to serve on (default: 8765, or any free one if taken; 0: any)")
+    preview.add_argument("--port", type=_port, help="the port to serve on (default: 8765, or any free one if taken; 0: any)")
     preview.add_argument("--open", action="store_true", help="open the page in the default browser")
 
 
@@ -335,7 +335,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
 
 def _json_error(args: argparse.Namespace, out: TextIO, exc: CiteproofError) -> None:
     """With ``--format json``, a run that could not report still answers in JSON on stdout, so a tool reading it sees why."""
-    if getattr(args, "report_format", None) != "json":
+    if getattr(args, "report_format", None) != "json" and not getattr(args, "json", False):  # build --json too
         return
     payload = {"error": exc.message, "location": exc.location, "hint": exc.hint, "exit_code": int(exc.exit_code)}
     json.dump(payload, out, indent=2, ensure_ascii=False)
@@ -361,6 +361,17 @@ def select_targets(config: Config, targets: Sequence[str]) -> list[str]:
         if name not in names:
             names.append(name)
     return names
+
+
+def _port(text: str) -> int:
+    """A TCP port, 0 (any free one) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 (any free one) to 65535, got {port}")
+    return port
 
 
 def _shard(text: str) -> tuple[int, int]:

@@ -159,7 +159,9 @@ class BuildCache:
         self.documents: dict[str, dict[str, Any]] = body.get("documents", {})
         version, self._pandoc = pandoc_version(body.get("pandoc", {}))
         typst, self._typst = typst_version(body.get("typst", {}))
-        self.flags = [options.draft, options.preview]
+        # What changes an output without changing its inputs: a draft mark, preview pages, and the paper
+        # (--paper a4 writes the A4 handout under the name the Letter one has when a product has one paper).
+        self.flags = [options.draft, options.preview, options.paper]
         shared = [
             FORMAT,
             code_hash(),

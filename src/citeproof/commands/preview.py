@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import threading
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
+from citeproof.engines import process
 from citeproof.errors import ExitCode, UsageError
 from citeproof.findings import Finding
 from citeproof.project.config import Config
@@ -56,7 +58,8 @@ def run(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> i
         session.stop()
         server.server_close()
     print("citeproof preview: stopped", file=err, flush=True)
-    return ExitCode.OK
+    # Ctrl-C is how a writer ends a preview (exit 0); SIGTERM is a service manager or CI stopping it (143, as everywhere).
+    return ExitCode.TERMINATED if process.stop_signal() == signal.SIGTERM else ExitCode.OK
 
 
 def _bind(session: Session, port: int | None) -> PreviewServer:

@@ -173,7 +173,11 @@ class Registries:
     def page(self, identifier: Identifier) -> LockRecord:
         probe = self.prober.fetch(identifier.value, want_body=True)
         if probe.error_kind is not None or probe.status is None:
-            raise RegistryError(f"{identifier}: {probe.error or probe.error_kind}", hint="check the address, or try again later")
+            raise RegistryError(
+                f"{identifier}: {probe.error or probe.error_kind}",
+                hint="check the address and the network, then try again",
+                unreachable=True,
+            )
         if probe.status >= 400:
             raise NotRegisteredError(f"{identifier}: the page answered {probe.status}", hint="check the address")
         meta, jsonld = page_metadata(probe.body.decode("utf-8", errors="replace"))
