@@ -252,3 +252,16 @@ def test_a_bibliography_that_is_not_utf8_is_named_at_its_line(make_project: Make
         assert result.code == 1, result.err
         assert f"bibliography.bib:{line}: the bibliography is not UTF-8 text" in result.err
         assert "save it as UTF-8" in result.err and "Traceback" not in result.err
+
+
+def test_a_compact_csl_json_file_gives_each_item_its_line_and_an_item_without_id_is_an_error(make_project: MakeProject) -> None:
+    doc = "---\ntitle: T\n---\n\nSleep [@smith2024].\n\n## References\n\n::: {#refs}\n:::\n"
+    project = make_project({"article": doc}, config='bibliography = ["bibliography.bib", "extra.json"]\n')
+    (project.root / "extra.json").write_text(
+        '[\n{"id": "first2020", "type": "book", "title": "First"},\n{"id": "second2021", "type": "book", "title": "Second"},\n'
+        '{"type": "book", "title": "Nameless"}\n]\n',
+        encoding="utf-8",
+    )
+    result = project.run("check", "--format", "text")
+    assert "extra.json:3 [second2021]: warning: entry 'second2021' is never cited" in result.out, result.out
+    assert "extra.json:4: error: an item without an 'id' ('Nameless')" in result.out

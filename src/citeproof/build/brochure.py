@@ -46,7 +46,7 @@ def check_fit(typst_source: bytes, pdf: bytes, *, root: Path, job_label: str, pa
         f"the brochure for {job_label} needs {pages} pages instead of 2: its content is "
         f"{over / PT_PER_CM:.1f} cm ({over / panel:.1f} panels) longer than the 3 inside panels hold"
         + (f"; longest sections: {longest}" if longest else ""),
-        hint="mark long passages with ::: {.not-brochure} (see the README), or shorten them",
+        hint="mark long passages with ::: {.not-brochure} (see the README), or shorten them; nothing was published",
     )
 
 

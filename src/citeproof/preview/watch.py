@@ -6,6 +6,12 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+# What a build reads: articles, bibliographies and the lock, config, styles, templates, filters, images.
+INPUT_SUFFIXES = frozenset(
+    {".md", ".markdown", ".bib", ".json", ".yaml", ".yml", ".toml", ".csl", ".typ", ".html", ".css", ".py"}
+    | {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+)
+
 
 def watch_project(root: Path, build_dir: Path, on_change: Callable[[set[str]], None], stop: threading.Event) -> None:
     """Call ``on_change`` with the changed paths after each burst of saves, until ``stop`` is set.
@@ -19,6 +25,10 @@ def watch_project(root: Path, build_dir: Path, on_change: Callable[[set[str]], N
     class _ProjectFilter(watchfiles.DefaultFilter):
         def __call__(self, change: watchfiles.Change, path: str) -> bool:
             if Path(path).is_relative_to(build_dir):
+                return False
+            # Only what a build reads: a log file written inside the project (preview 2> preview.log)
+            # would otherwise make every failed build start the next one.
+            if Path(path).suffix.lower() not in INPUT_SUFFIXES:
                 return False
             return bool(super().__call__(change, path))
 

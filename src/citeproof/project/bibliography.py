@@ -276,6 +276,11 @@ def parse_csl_file(path: Path, shown: str) -> tuple[Bibliography, list[Finding]]
     seen: dict[str, int] = {}
     for item in data:
         if not isinstance(item, Mapping) or not item.get("id"):
+            # pandoc prints such an item anyway (nocite: '@*'), with no key to cite it by or to check it under
+            title = str(item.get("title", "")) if isinstance(item, Mapping) else ""
+            where = next((n for n, text in enumerate(lines, 1) if title and title in text), None)
+            message = f"an item without an 'id' ({title!r})" if title else "an item without an 'id'"
+            problems.append(Finding("error", "malformed-entry", f"{message}; give it a key as its id", Location(shown, where)))
             continue
         key = str(item["id"])
         line = _id_line(lines, key, after=max(seen.values(), default=0))
@@ -290,8 +295,9 @@ def parse_csl_file(path: Path, shown: str) -> tuple[Bibliography, list[Finding]]
 
 def _id_line(lines: Sequence[str], key: str, *, after: int = 0) -> int:
     """The line of ``"id": key`` (or ``id: key``) below line ``after``; 1 when it cannot be found."""
-    pattern = re.compile(r"""^\s*-?\s*["']?id["']?\s*:\s*["']?""" + re.escape(key) + r"""["']?\s*,?\s*$""")
-    return next((n for n, text in enumerate(lines, 1) if n > after and pattern.match(text)), 1)
+    # Anywhere on its line: a compact file has a whole item on one line ({"id": "a", "title": ...}).
+    pattern = re.compile(r"""(?:^|[\s{,])["']?id["']?\s*:\s*["']?""" + re.escape(key) + r"""["']?\s*(?:[,}\]]|$)""")
+    return next((n for n, text in enumerate(lines, 1) if n > after and pattern.search(text)), 1)
 
 
 def _reason(block: object) -> str:
