@@ -145,3 +145,10 @@ def test_refs_check_offline_reports_a_malformed_entry(make_project: MakeProject)
     result = project.run("refs", "check", "--offline", "--format", "text")
     assert result.code == 1, result.out
     assert "bibliography.bib:6" in result.out and "error" in result.out
+
+
+def test_refs_an_identifier_the_lock_lacks_is_told_how_to_lock_it(make_project: MakeProject) -> None:
+    project = make_project({"article": "---\ntitle: T\n---\n\nSleep matters [@doi:10.5555/nope].\n"})
+    result = project.run("check", "--format", "text")
+    assert "citeproof refs update doi:10.5555/nope" in result.out + result.err
+    assert "add an entry 'doi:10.5555/nope'" not in result.out + result.err

@@ -102,6 +102,11 @@ class _Run:
 
     def identifiers_in_use(self) -> set[Identifier]:
         found = {i for bib in self.bibs.values() for e in bib.entries if not e.origin for i in _registry_ids(e)}
+        # A page's own metadata already in the lock is refreshed too (the check never fetches pages unasked).
+        found |= {
+            i for bib in self.bibs.values() for e in bib.entries if not e.origin
+            for i in entry_identifiers(e.fields) if i.kind == "url" and self.lock.get(i)
+        }  # fmt: skip
         for doc in self.project.documents:
             found |= {parse_identifier(k) for k in set(doc.parsed.cited) | set(doc.parsed.nocite) if is_identifier_key(k)}
         return found

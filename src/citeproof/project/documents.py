@@ -250,12 +250,19 @@ class UnknownKey:
 
 def unknown_keys(parsed: ParsedDocument, bib: Bibliography) -> list[UnknownKey]:
     """Every cited or nocite key missing from ``bib`` (the build's gate and the check share it)."""
+    from citeproof.refs.identifiers import is_identifier_key
+
     known = bib.keys()
     found = []
     for key in sorted((set(parsed.cited) | (parsed.nocite - {"*"})) - known):
         where = locate_key(parsed.source_text, key)
         guess = closest_key(key, known)
-        advice = f"did you mean '@{guess}'?" if guess else f"add an entry '{key}' to {bib.display}"
+        if is_identifier_key(key):  # [@doi:...]: its entry comes from the lock, not from a .bib
+            advice = f"lock its record with `citeproof refs update {key}` (this needs the network), then build again"
+        elif guess:
+            advice = f"did you mean '@{guess}'?"
+        else:
+            advice = f"add an entry '{key}' to {'one of ' if len(bib.files) > 1 else ''}{bib.display}"
         found.append(UnknownKey(key, Location(parsed.display, *where) if where else Location(parsed.display), advice))
     return found
 
