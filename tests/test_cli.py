@@ -135,3 +135,11 @@ def test_cli_build_json_that_fails_still_answers_in_json(make_project: MakeProje
     result = project.run("build", "--json", "-f", "html")
     assert result.code == 1
     assert "nosuchkey2020" in json.loads(result.out)["error"]
+
+
+def test_cli_an_unknown_product_is_a_usage_error_with_a_guess(make_project: MakeProject) -> None:
+    project = make_project()
+    result = project.run("build", "-p", "handot")
+    assert result.code == 2
+    assert "--product 'handot': no product of that name; did you mean 'handout'?" in result.err
+    assert "invalid configuration" not in result.err

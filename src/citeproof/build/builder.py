@@ -19,7 +19,7 @@ from citeproof.build.clinic import Clinic
 from citeproof.build.jobs import PREVIEW_DIR, Job
 from citeproof.build.publish import Stage, open_stage, publish, remove_stale_stages
 from citeproof.engines import process
-from citeproof.errors import ConfigError, counted
+from citeproof.errors import UsageError, counted
 from citeproof.project.config import Config
 
 Log = Callable[[str], None]
@@ -54,7 +54,10 @@ def build(config: Config, options: BuildOptions, *, log: Log) -> list[Path]:
     else:
         jobs = []
     if narrowed and not jobs:
-        raise ConfigError(["nothing to build: no product matches the documents, --product and --format given"])
+        raise UsageError(
+            "nothing to build: no configured product matches the --product and --format given",
+            hint="citeproof build --help lists the choices; [tool.citeproof.products] says each product's format",
+        )
     jobs = store.stale_jobs(jobs)
     if not jobs:
         log(f"nothing to do: {counted(len(store.fresh), 'output')} up to date (--force remakes them)")

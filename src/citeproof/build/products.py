@@ -6,12 +6,13 @@ print, one or more paper sizes. Each (document, product, paper) is one output fi
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from citeproof.build.layout import PAPERS
-from citeproof.errors import ConfigError
+from citeproof.errors import UsageError
 
 if TYPE_CHECKING:
     from citeproof.project.problems import Problems
@@ -129,7 +130,11 @@ def select_outputs(
     if wanted:
         unknown = [w for w in wanted if w not in products]
         if unknown:
-            raise ConfigError([f"no product named {u!r}; configured: {', '.join(products)}" for u in unknown])
+            guess = difflib.get_close_matches(unknown[0], list(products), n=1)
+            raise UsageError(
+                f"--product {unknown[0]!r}: no product of that name" + (f"; did you mean {guess[0]!r}?" if guess else ""),
+                hint=f"configured products: {', '.join(products)} ([tool.citeproof.products])",
+            )
     outputs: list[Output] = []
     for product in products.values():
         if (wanted and product.name not in wanted) or (formats and product.format not in formats):
