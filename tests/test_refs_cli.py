@@ -152,3 +152,17 @@ def test_refs_an_identifier_the_lock_lacks_is_told_how_to_lock_it(make_project: 
     result = project.run("check", "--format", "text")
     assert "citeproof refs update doi:10.5555/nope" in result.out + result.err
     assert "add an entry 'doi:10.5555/nope'" not in result.out + result.err
+
+
+def test_refs_add_into_a_file_no_document_reads_says_so(make_project: MakeProject) -> None:
+    project = make_project(config=_unreachable_registries())
+    (project.root / "other.bib").write_text("", encoding="utf-8")
+    result = project.run("refs", "add", "--bibliography", "other.bib", "doi:10.1111/add.70073")
+    assert "other.bib is not a bibliography of any configured document" in result.err
+
+
+def test_refs_fix_says_it_leaves_csl_files_to_the_reference_manager(make_project: MakeProject) -> None:
+    project = make_project(config='bibliography = ["bibliography.bib", "extra.json"]\n')
+    (project.root / "extra.json").write_text('[{"id": "x2020", "type": "book", "title": "X"}]\n', encoding="utf-8")
+    result = project.run("refs", "check", "--offline", "--fix", "--format", "text")
+    assert "extra.json is CSL, not BibTeX" in result.err

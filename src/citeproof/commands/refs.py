@@ -146,6 +146,12 @@ def _add(ctx: _Run) -> int:
     path = (config.root / args.bibliography).resolve() if args.bibliography else first
     # Every file of a document that reads ``path``: an identifier already in any of them is refused.
     bib = next((b for b in ctx.bibs.values() if path in {p.path for p in b.files}), None)
+    if bib is None:
+        print(
+            f"citeproof: warning: {config.relative(path)} is not a bibliography of any configured document: "
+            "what is added there cannot be cited until it is listed in [tool.citeproof] bibliography",
+            file=ctx.err,
+        )
     bib = bib or parse_bibliography(path, display=config.relative(path))[0]
     outcome = add_references(path, bib, args.identifiers, lock=ctx.lock, registries=ctx.registries(), log=ctx.log)
     if outcome.added:
@@ -200,6 +206,8 @@ def _check(ctx: _Run, out: TextIO) -> int:
 
         for path, bib in ctx.files().items():  # each entry is fixed in the file it lives in
             if path.suffix.lower() != ".bib":
+                # --fix rewrites BibTeX in place, keeping its comments; a CSL file is the reference manager's export
+                ctx.log(f"refs check --fix: {bib.display} is CSL, not BibTeX: fix its entries in the reference manager and export again")
                 continue
             fix = fix_bibliography(bib, ctx.lock, path.read_text(encoding="utf-8"))
             if fix.changed:
