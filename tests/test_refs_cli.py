@@ -166,3 +166,13 @@ def test_refs_fix_says_it_leaves_csl_files_to_the_reference_manager(make_project
     (project.root / "extra.json").write_text('[{"id": "x2020", "type": "book", "title": "X"}]\n', encoding="utf-8")
     result = project.run("refs", "check", "--offline", "--fix", "--format", "text")
     assert "extra.json is CSL, not BibTeX" in result.err
+
+
+def test_refs_one_work_cited_by_key_and_by_identifier_is_a_warning(make_project: MakeProject) -> None:
+    bib = "@article{kept2020,\n  title = {A Sound Study},\n  author = {Tester, Ann},\n  journal = {J},\n  year = {2020},\n"
+    bib += "  doi = {10.5555/ok}\n}\n"
+    doc = "---\ntitle: T\n---\n\nOne claim [@kept2020]. The same claim again [@doi:10.5555/ok].\n\n## References\n\n::: {#refs}\n:::\n"
+    project = make_project({"article": doc}, bib=bib)
+    fake_lock(project.root / "references.lock.json").save()
+    result = project.run("check", "--format", "text")
+    assert "@doi:10.5555/ok and @kept2020 are the same work (doi:10.5555/ok)" in result.out, result.out

@@ -130,6 +130,7 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool, 
         result.findings.extend(malformed_citations(parsed, bib.keys()))
         result.findings.extend(unclosed_divs(parsed))
         result.findings.extend(_reference_list(parsed))
+        result.findings.extend(_same_work_twice(parsed, bib))
         result.findings.extend(_reading_findings(config, parsed, result, strict=strict, release=release))
     checked = {loaded.parsed.config.name for loaded in project.documents}
     for key, part in files.items():
@@ -189,6 +190,33 @@ def _reference_list(parsed: ParsedDocument) -> list[Finding]:
         "after the last section; add a '## References' heading followed by two lines, '::: {#refs}' and ':::', where it should go"
     )
     return [Finding("warning", "no-reference-list", message, Location(parsed.display))]
+
+
+def _same_work_twice(parsed: ParsedDocument, bib: Bibliography) -> list[Finding]:
+    """Two cited keys for one work (``@smith2020`` and ``@doi:...`` of its DOI): the reference list prints it twice."""
+    from citeproof.refs.identifiers import entry_identifiers, is_identifier_key, parse_identifier
+
+    cited = set(parsed.cited) | set(parsed.nocite)
+    keys_of: dict[str, set[str]] = {}
+    for entry in bib.entries:
+        if entry.key not in cited:
+            continue
+        found = {i for i in entry_identifiers(entry.fields) if i.kind != "url"}
+        if is_identifier_key(entry.key):
+            found.add(parse_identifier(entry.key))
+        for identifier in found:
+            keys_of.setdefault(str(identifier), set()).add(entry.key)
+    return [
+        Finding(
+            "warning",
+            "same-work-twice",
+            f"{' and '.join(f'@{k}' for k in sorted(keys))} are the same work ({identifier}): the reference list prints it "
+            "twice; cite it by one key",
+            Location(parsed.display),
+        )
+        for identifier, keys in sorted(keys_of.items())
+        if len(keys) > 1
+    ]
 
 
 def _missing_keys(parsed: ParsedDocument, bib: Bibliography) -> list[Finding]:
