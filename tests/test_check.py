@@ -161,3 +161,15 @@ def test_check_product_classes_without_the_products_filter_are_a_warning(make_pr
     assert "marks text for some products (.only-web), but no filter that decides what a product contains" in result.out
     project.write("manuscript/a.md", doc.replace("[Tap to call.]{.only-web}", "Tap to call."))
     assert "no-product-filter" not in project.run("check", "--format", "text").out  # 'not-so-good' is a word, not a class
+
+
+def test_check_a_misspelt_citeproof_class_is_named_and_the_writers_own_classes_stay_quiet(make_project: MakeProject) -> None:
+    doc = (
+        "---\ntitle: T\n---\n\nSleep matters [@smith2024].\n\n::: {.warnng}\nDo not drive.\n:::\n\n"
+        "::: {.not-handot}\nTake it slowly.\n:::\n\n[Styled]{.highlight} and [kept]{.not-handout}.\n\n## References\n\n::: {#refs}\n:::\n"
+    )
+    project = make_project({"a": doc})
+    result = project.run("check", "--format", "text")
+    assert "manuscript/a.md:7: warning: the class .warnng does nothing; did you mean .warning?" in result.out, result.out
+    assert "the class .not-handot does nothing; did you mean .not-handout?" in result.out
+    assert ".highlight" not in result.out

@@ -8,6 +8,7 @@ and the bibliography is read leniently so that its problems become findings too.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -131,6 +132,7 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool, 
         result.findings.extend(unclosed_divs(parsed))
         result.findings.extend(_reference_list(parsed))
         result.findings.extend(_same_work_twice(parsed, bib))
+        result.findings.extend(_misspelt_classes(parsed, products))
         result.findings.extend(_reading_findings(config, parsed, result, strict=strict, release=release))
     checked = {loaded.parsed.config.name for loaded in project.documents}
     for key, part in files.items():
@@ -217,6 +219,35 @@ def _same_work_twice(parsed: ParsedDocument, bib: Bibliography) -> list[Finding]
         for identifier, keys in sorted(keys_of.items())
         if len(keys) > 1
     ]
+
+
+# A class list in pandoc's JSON attributes: [id, [classes...], [[key, value]...]].
+_CLASS_LIST = re.compile(r'\[\s*"(?:[^"\\]|\\.)*"\s*,\s*\[((?:\s*"[^"]*"\s*,?)*)\]\s*,\s*\[')
+_CALLOUTS = ("note", "warning", "helpline", "tip")
+
+
+def _misspelt_classes(parsed: ParsedDocument, products: Mapping[str, Product]) -> list[Finding]:
+    """A class one letter away from one citeproof reads (.not-brochur, .warnng) does nothing, silently: say so.
+
+    Only near misses are named: any other class is the writer's own (for the stylesheet) and stays quiet.
+    """
+    from citeproof.claims.units import GAP_CLASS, WAIVE_CLASS
+
+    targets = ["print", "web", *products]
+    known = {*_CALLOUTS, GAP_CLASS, WAIVE_CLASS, *(f"{side}-{t}" for side in ("only", "not") for t in targets)}
+    used = {c for match in _CLASS_LIST.finditer(parsed.ast_json) for c in re.findall(r'"([^"]*)"', match.group(1))}
+    found = []
+    for name in sorted(used - known):
+        guess = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
+        if guess:
+            message = f"the class .{name} does nothing; did you mean .{guess[0]}?"
+            found.append(Finding("warning", "unknown-class", message, Location(parsed.display, *_class_line(parsed.source_text, name))))
+    return found
+
+
+def _class_line(source: str, name: str) -> tuple[int] | tuple[()]:
+    at = source.find("." + name)
+    return (source.count("\n", 0, at) + 1,) if at >= 0 else ()
 
 
 def _missing_keys(parsed: ParsedDocument, bib: Bibliography) -> list[Finding]:
