@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from citeproof.findings import Finding, Location, Severity
 from citeproof.project.sourcelines import SourceLocator
 
-from .features import FEATURES
+from .features import FEATURES, clauses, states
 from .model import Model, Score, load_model, score_sentence
 from .rules import CLAIM, QUOTATION, RULES, UNATTRIBUTED_QUOTATION, Quotation, quotations
 from .sentences import Piece, coverage, pieces
@@ -53,6 +53,10 @@ GAP_RULE = "needs-source"
 WAIVE_RULE = "no-claim"
 _EXCERPT = 80  # characters of a sentence quoted in a finding
 _NOT_QUOTING = frozenset(("form:question", "form:imperative", "form:imperative-shape", "form:advice"))
+# Units where a sentence need not end with a full stop: "- Exercise cuts blood pressure" is a
+# sentence there, and "- Walking shoes" a label, while in a paragraph both would be fragments.
+_OPEN_ENDED = frozenset(("list-item", "table-cell", "definition"))
+_ENDS = (".", "!", "?", ":")
 _RULE_FEATURES = {f"rule:{name}": name for name in RULES}
 # the rule features in the order FEATURES lists them: the first one a sentence has names its finding
 _RULE_ORDER = tuple((name, _RULE_FEATURES[name]) for name in FEATURES if name in _RULE_FEATURES)
@@ -73,6 +77,20 @@ def audit_ast(ast: Mapping[str, Any], source_text: str, path: str, settings: Cla
     """The findings, the counts and a verdict for every unit and sentence of ``ast``."""
     with gc_paused():
         return _Auditor(source_text, path, settings, model or load_model()).run(ast)
+
+
+def _as_read(kind: str, sentence: str) -> str:
+    """The sentence as the model reads it: in a list item or table cell, a statement with no end mark gets its full stop.
+
+    Only a clause with a subject and a finite verb (:func:`~citeproof.claims.features.states`)
+    gets one; a noun phrase, a question without its mark or an instruction stays as written,
+    and its missing full stop still reads as a fragment. A trailing ``;`` or ``,`` (items
+    that run on as one sentence) gives way to the full stop.
+    """
+    if kind not in _OPEN_ENDED or sentence.rstrip("\"')]” ").endswith(_ENDS):
+        return sentence
+    body = sentence.rstrip(";, ")
+    return body + "." if body and states(clauses(body)[-1][0]) else sentence
 
 
 def _shorten(text: str) -> str:
@@ -162,7 +180,7 @@ class _Auditor:
     ) -> SentenceVerdict:
         line, exact = place
         self.counts["sentences"] += 1
-        scored = score_sentence(piece.text, self.model)
+        scored = score_sentence(_as_read(unit.kind, piece.text), self.model)
         rule = self._rule(unit, scored, quote)
         claim = scored.claim or rule in (QUOTATION, UNATTRIBUTED_QUOTATION) or unit.kind == "block-quote"
         if rule == UNATTRIBUTED_QUOTATION:

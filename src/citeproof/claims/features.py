@@ -308,3 +308,65 @@ def clause_features(clause: str, framed: bool = False) -> dict[str, float]:
         if gate_open and gated.pattern.search(text) is not None:
             found[name] = 1.0
     return found
+
+
+# --- a sentence that needs no full stop ----------------------------------------------
+
+# A list item or a table cell often ends with no full stop, whether it states something
+# ("Exercise cuts blood pressure by 5 to 8 mm Hg") or only names something ("Walking
+# shoes"). ``form:finite-verb`` cannot tell them apart: it is a loose guess the model
+# weighs with the rest, and it takes the plural noun ending a phrase for a verb.
+# :func:`states` is the stricter test that decides whether such an item reads as a sentence.
+_PREPOSITIONS = words(
+    """about above across after against along among around as at before behind below beside between beyond by during except
+    for from in inside into like near of off on onto out outside over past per since through to toward towards under until up
+    upon via with within without"""
+)
+_COORDINATORS = words("""and or nor but , & /""")
+_RELATIVES = words("""that which who whom whose where""")
+_SUBJECTS = words("""i you we they he she""")
+_QUESTION_WORDS = words("""what why how when where who which whose""")
+_OPENS_QUESTION = _FINITE | words("""should shall""")
+# after a plural noun, how often: a schedule ("Eye drops twice a day"), not a verb's object
+_HOW_OFTEN = words("""every each daily weekly monthly yearly nightly once twice""")
+# after these comes a noun ("the tests", "your drops"), not a verb; but "it", "this" and "one" can be a verb's subject
+_BEFORE_NOUN = _DETERMINERS - words("""it this one""")
+_FUNCTION = _DETERMINERS | _PREPOSITIONS | _COORDINATORS | _RELATIVES | _SUBJECTS | _FINITE | _HOW_OFTEN
+_WORD_OR_MARK = re.compile(r"[\w'-]+|[^\w\s'-]")
+
+
+def states(clause: str) -> bool:
+    """Whether a clause with no end punctuation is a statement: a subject, then a finite verb.
+
+    "Naps cut heart attack risk", "Hearing loss is common" are; "Fresh fruit and
+    vegetables", "Foods that are high in salt" (a relative clause inside a noun phrase),
+    "Things to do at home", "Is it an allergy" and "Take your medicine" (no subject) are not.
+    """
+    main = _main_clause(clause.strip())
+    # a punctuation mark ends a phrase as "and" does: "(scripts/train.py)", "choices): asthma"
+    tokens = [t if _WORD.fullmatch(t) else "," for t in _WORD_OR_MARK.findall(main.lower())]
+    if not tokens or tokens[0] in _QUESTION_WORDS or tokens[0] in _OPENS_QUESTION:
+        return False  # a question without its mark, or an instruction ("Do not ...")
+    inner = False  # the word before was a verb of a clause inside a noun phrase
+    for index in range(1, len(tokens)):
+        word, before = tokens[index], tokens[index - 1]
+        after = tokens[index + 1] if index + 1 < len(tokens) else ""
+        # a verb of a clause inside a noun phrase ("Foods that are ...", "Things you can do"), or an infinitive
+        inner = word in _FINITE and (inner or before in _RELATIVES or before == "to" or (index > 1 and before in _SUBJECTS))
+        if inner or before in _RELATIVES:
+            continue
+        if word in _FINITE:
+            return True
+        # a verb has an object or a complement; a plural noun ends its phrase or meets a preposition
+        if not after or after in _PREPOSITIONS or after in _COORDINATORS or after in _HOW_OFTEN:
+            continue
+        if before in _COORDINATORS or before[:1].isdigit():  # "fruit and vegetables", "30 minutes", "(tests)"
+            continue
+        if after in _SUBJECTS and tokens[index + 2 : index + 3] and tokens[index + 2] in _FINITE:
+            continue  # "Snacks you can pack": "you" is a subject, not the object of a verb ("makes you tired")
+        if _verb_s(word) and before not in _BEFORE_NOUN:  # "Exercise cuts blood pressure"
+            return True
+        plain = not word.endswith(("s", "ing", "ed", "ly")) and word not in _FUNCTION and not word[:1].isdigit()
+        if plain and _verb_s(before):  # "Naps cut heart attack risk"
+            return True
+    return False
