@@ -16,6 +16,7 @@ from citeproof.refs.identifiers import parse_identifier
 from citeproof.refs.lock import Lock
 from citeproof.refs.records import read_record
 from citeproof.refs.resolve import resolve
+from tests.conftest import MakeProject
 from tests.test_refs_fakes import FAKE, Answer, FakeRegistries, load, serve
 
 MAILTO = "?mailto=editor%40clinic.example"
@@ -195,3 +196,17 @@ def test_refs_prober_headers_follow_redirects_but_credentials_keep_to_their_orig
         for server in (first, other):
             server.server.shutdown()
             server.server.server_close()
+
+
+def test_refs_add_of_a_retracted_work_says_so_at_once(fake: FakeRegistries, make_project: MakeProject) -> None:
+    """Added as asked, but a retraction is said when the entry is added, not only at the next check (exit 1)."""
+    path = "/eutils/esummary.fcgi?db=pubmed&id=11111111&retmode=json&tool=citeproof&email=editor%40clinic.example"
+    fake.json(path, load(FAKE / "esummary-pubmed-11111111-retracted.json"))
+    s = fake.settings()
+    keys = ("crossref-api", "crosscite", "doi-resolver", "eutils", "idconv")
+    config = '\n[tool.citeproof.refs]\nallow-private = true\nncbi-email = "editor@clinic.example"\n'
+    config += "".join(f'{key} = "{getattr(s, key.replace("-", "_"))}"\n' for key in keys)
+    project = make_project(config=config)
+    result = project.run("refs", "add", "pmid:11111111")
+    assert "added @tester2019retracted" in result.err
+    assert "RETRACTED" in result.err and result.code == 1, result.err

@@ -159,9 +159,26 @@ def _add(ctx: _Run) -> int:
     for problem in outcome.problems:
         print(f"citeproof: error: {problem}", file=ctx.err)
     ctx.log(f"refs add: added {len(outcome.added)}, refused {len(outcome.problems)}")
+    standing = _standing_of(path, config.relative(path), set(outcome.added), ctx.lock)
+    for finding in standing:  # added as asked, but a retracted or corrected work must not be cited unawares
+        print(f"citeproof: {finding.severity}: {finding.message}", file=ctx.err)
     if outcome.offline:
         return ExitCode.OFFLINE
-    return ExitCode.FINDINGS if outcome.problems else ExitCode.OK
+    return ExitCode.FINDINGS if outcome.problems or any(f.severity == "error" for f in standing) else ExitCode.OK
+
+
+_STANDING = frozenset(("ref-retracted", "ref-corrected", "ref-expression-of-concern"))
+
+
+def _standing_of(path: Path, display: str, keys: set[str], lock: Lock) -> list[Finding]:
+    """What the registry says of the standing of the entries just added (a retraction, a correction)."""
+    from citeproof.project.bibliography import parse_bibliography
+    from citeproof.refs.verify import check_references
+
+    if not keys:
+        return []
+    bib, _ = parse_bibliography(path, display=display)
+    return [f for f in check_references(bib, lock) if f.rule in _STANDING and f.location.key in keys]
 
 
 def _update(ctx: _Run) -> int:
