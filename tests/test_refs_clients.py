@@ -198,15 +198,30 @@ def test_refs_prober_headers_follow_redirects_but_credentials_keep_to_their_orig
             server.server.server_close()
 
 
+def _config_for(fake: FakeRegistries) -> str:
+    """[tool.citeproof.refs] pointing every registry at the fakes."""
+    s = fake.settings()
+    keys = ("crossref-api", "crosscite", "doi-resolver", "eutils", "idconv")
+    config = '\n[tool.citeproof.refs]\nallow-private = true\nncbi-email = "editor@clinic.example"\n'
+    return config + "".join(f'{key} = "{getattr(s, key.replace("-", "_"))}"\n' for key in keys)
+
+
 def test_refs_add_of_a_retracted_work_says_so_at_once(fake: FakeRegistries, make_project: MakeProject) -> None:
     """Added as asked, but a retraction is said when the entry is added, not only at the next check (exit 1)."""
     path = "/eutils/esummary.fcgi?db=pubmed&id=11111111&retmode=json&tool=citeproof&email=editor%40clinic.example"
     fake.json(path, load(FAKE / "esummary-pubmed-11111111-retracted.json"))
-    s = fake.settings()
-    keys = ("crossref-api", "crosscite", "doi-resolver", "eutils", "idconv")
-    config = '\n[tool.citeproof.refs]\nallow-private = true\nncbi-email = "editor@clinic.example"\n'
-    config += "".join(f'{key} = "{getattr(s, key.replace("-", "_"))}"\n' for key in keys)
-    project = make_project(config=config)
+    project = make_project(config=_config_for(fake))
     result = project.run("refs", "add", "pmid:11111111")
     assert "added @tester2019retracted" in result.err
     assert "RETRACTED" in result.err and result.code == 1, result.err
+
+
+def test_refs_check_reports_an_unregistered_doi_in_the_report_at_its_line(fake: FakeRegistries, make_project: MakeProject) -> None:
+    """A DOI no registry knows (most often a typo) is an error in the report, not only a line on stderr."""
+    bib = (
+        "@article{typo2021,\n  title = {A Study},\n  author = {Doe, Jane},\n  journal = {J},\n  year = {2021},\n  doi = {10.5555/nope}\n}\n"
+    )
+    project = make_project({"article": "---\ntitle: T\nnocite: '@*'\n---\n\nText.\n"}, bib=bib, config=_config_for(fake))
+    result = project.run("refs", "check", "--format", "text")
+    assert result.code == 1, result.out + result.err
+    assert "bibliography.bib:6 [typo2021]: error: typo2021: doi:10.5555/nope is not registered" in result.out, result.out

@@ -206,6 +206,7 @@ def _check(ctx: _Run, out: TextIO) -> int:
     from citeproof.refs.verify import check_references
 
     unverified = 0  # entries whose registry could not be asked: the check is not complete
+    unknown: set[str] = set()  # identifiers no registry knows: most often a typo in the .bib
     if not ctx.args.offline:
         # Fetch only what the lock cannot answer: one identifier per entry with no record yet.
         unanswered = [ids[0] for bib in ctx.bibs.values() for e in bib.entries if not e.origin
@@ -216,7 +217,7 @@ def _check(ctx: _Run, out: TextIO) -> int:
                 ctx.lock.save()
             for problem in outcome.problems:
                 print(f"citeproof: warning: {problem}", file=ctx.err)
-            unverified = outcome.unreachable
+            unverified, unknown = outcome.unreachable, outcome.unknown
     bibs, project = ctx.bibs, ctx.project
     if ctx.args.fix:
         from citeproof.project.loader import load_project
@@ -235,7 +236,7 @@ def _check(ctx: _Run, out: TextIO) -> int:
         bibs = _by_files(project)
     retractions = load_retraction_watch(ctx.settings.retraction_watch)
     # Malformed and duplicate entries first: an entry the reader dropped cannot be verified at all.
-    malformed = [f for found in project.bib_problems.values() for f in found]
+    malformed = [f for found in project.bib_problems.values() for f in found] + _not_registered(bibs, unknown)
     findings = _once(malformed + [f for bib in bibs.values() for f in check_references(bib, ctx.lock, retractions=retractions)])
     counts = count_by_severity(findings)
     entries = len({(bib.part_of(e).display, e.key) for bib in bibs.values() for e in bib.entries})
@@ -251,6 +252,22 @@ def _check(ctx: _Run, out: TextIO) -> int:
         )
         return ExitCode.OFFLINE
     return ExitCode.OK
+
+
+def _not_registered(bibs: dict[tuple[Path, ...], Bibliography], unknown: set[str]) -> list[Finding]:
+    """An error in the report (not only a line on stderr) for each entry whose identifier no registry knows."""
+    from citeproof.findings import Finding, Location
+    from citeproof.refs.verify import field_line
+
+    found = []
+    for bib in bibs.values():
+        for entry in bib.entries:
+            for identifier in (i for i in _registry_ids(entry) if str(i) in unknown and not entry.origin):
+                part = bib.part_of(entry)
+                line = field_line(part.lines, entry, identifier.kind) if part.lines else entry.line
+                message = f"{entry.key}: {identifier} is not registered: no registry knows it; check it for a typo"
+                found.append(Finding("error", "ref-not-registered", message, Location(part.display, line, key=entry.key)))
+    return found
 
 
 def _once(findings: list[Finding]) -> list[Finding]:

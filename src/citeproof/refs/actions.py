@@ -27,6 +27,7 @@ class Outcome:
     refreshed: dict[str, bool] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     unreachable: int = 0  # of the problems, those where no registry answered at all (no network?)
+    unknown: set[str] = field(default_factory=set)  # identifiers every registry said it does not know (a typo?)
 
     @property
     def offline(self) -> bool:
@@ -115,6 +116,7 @@ def update_records(identifiers: Iterable[Identifier], lock: Lock, registries: Re
             changed = fetch_into(lock, registries, identifier)
         except NotRegisteredError as exc:
             outcome.problems.append(exc.message)
+            outcome.unknown.add(str(identifier))
             continue
         except CiteproofError as exc:
             outcome.problems.append(f"{exc.message}; kept the locked record" if lock.get(identifier) else exc.message)
