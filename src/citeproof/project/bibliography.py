@@ -14,6 +14,7 @@ and :func:`merge_bibliographies` makes one :class:`Bibliography` of them that re
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import logging
@@ -62,7 +63,16 @@ class Bibliography:
 
     def part_of(self, entry: BibEntry) -> Bibliography:
         """The file ``entry`` lives in (this bibliography for an entry from the lock)."""
-        return next((part for part in self.parts if entry in part.entries), self)
+        return next((part for part in self._parts_with.get(entry.key, ()) if entry in part.entries), self)
+
+    @functools.cached_property
+    def _parts_with(self) -> dict[str, list[Bibliography]]:
+        """The files that define each key: ``part_of`` runs once per entry, so it must not scan every file."""
+        found: dict[str, list[Bibliography]] = {}
+        for part in self.parts:
+            for key in dict.fromkeys(e.key for e in part.entries):
+                found.setdefault(key, []).append(part)
+        return found
 
     def keys(self) -> set[str]:
         return {e.key for e in self.entries}
@@ -274,6 +284,7 @@ def parse_csl_file(path: Path, shown: str) -> tuple[Bibliography, list[Finding]]
     entries: list[BibEntry] = []
     problems: list[Finding] = []
     seen: dict[str, int] = {}
+    after = 0  # the last item's line: ids come in file order, so each search starts there
     for item in data:
         if not isinstance(item, Mapping) or not item.get("id"):
             # pandoc prints such an item anyway (nocite: '@*'), with no key to cite it by or to check it under
@@ -283,12 +294,13 @@ def parse_csl_file(path: Path, shown: str) -> tuple[Bibliography, list[Finding]]
             problems.append(Finding("error", "malformed-entry", f"{message}; give it a key as its id", Location(shown, where)))
             continue
         key = str(item["id"])
-        line = _id_line(lines, key, after=max(seen.values(), default=0))
+        line = _id_line(lines, key, after=after)
         if key in seen:
             message = f"duplicate key {key!r} (first defined at line {seen[key]}); rename one of them or delete the copy"
             problems.append(Finding("error", "duplicate-key", message, Location(shown, line, key=key)))
             continue
         seen[key] = line
+        after = max(after, line)
         entries.append(csl_entry(item, line))
     return Bibliography(path=path, display=shown, entries=tuple(entries), lines=tuple(lines)), problems
 
@@ -297,7 +309,7 @@ def _id_line(lines: Sequence[str], key: str, *, after: int = 0) -> int:
     """The line of ``"id": key`` (or ``id: key``) below line ``after``; 1 when it cannot be found."""
     # Anywhere on its line: a compact file has a whole item on one line ({"id": "a", "title": ...}).
     pattern = re.compile(r"""(?:^|[\s{,])["']?id["']?\s*:\s*["']?""" + re.escape(key) + r"""["']?\s*(?:[,}\]]|$)""")
-    return next((n for n, text in enumerate(lines, 1) if n > after and pattern.search(text)), 1)
+    return next((n for n, text in enumerate(lines[after:], after + 1) if pattern.search(text)), 1)
 
 
 def _reason(block: object) -> str:

@@ -8,7 +8,6 @@ reports them.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterable
 
@@ -43,7 +42,8 @@ def malformed_citations(parsed: ParsedDocument, known: Iterable[str]) -> list[Fi
     """Every malformed citation in the document's Markdown, with the corrected form as a hint."""
     keys = set(known)
     found: list[Finding] = []
-    for number, line in _prose_lines(parsed.source_text):
+    lines = _prose_lines(parsed.source_text)
+    for number, line in lines:
         for match in _SPACED.finditer(line):
             key = match.group(1).rstrip(".,;:")
             if key in keys or _looks_like_key(key):
@@ -67,28 +67,35 @@ def malformed_citations(parsed: ParsedDocument, known: Iterable[str]) -> list[Fi
                 found.append(
                     _finding(parsed, number, match.start(), f"'[{match.group(1)}]' names a citation key without '@'", f"write [{fixed}]")
                 )
-    found.extend(_unclosed_groups(parsed))
+    found.extend(_unclosed_groups(parsed, lines))
     return found
 
 
-def _unclosed_groups(parsed: ParsedDocument) -> list[Finding]:
+def _unclosed_groups(parsed: ParsedDocument, lines: list[tuple[int, str]]) -> list[Finding]:
     """Every ``[@key`` whose paragraph ends before its closing bracket (pandoc prints the '[' and cites in-text)."""
     found = []
-    lines = _prose_lines(parsed.source_text)
     for index, (number, line) in enumerate(lines):
         for match in _OPEN_GROUP.finditer(line):
-            rest = [line[match.end() :]] + [text for _, text in itertools.takewhile(lambda item: item[1].strip(), lines[index + 1 :])]
-            depth = 0
-            for char in "".join(rest):
-                depth += {"[": 1, "]": -1}.get(char, 0)
-                if depth < 0:
-                    break
-            else:
+            if not _closes(line[match.end() :], lines, index + 1):
                 opened = line[match.start() : match.start() + 40].split("]")[0].rstrip()
                 found.append(
                     _finding(parsed, number, match.start(), f"'{opened}' opens a bracket the paragraph never closes", "add the ']'")
                 )
     return found
+
+
+def _closes(rest: str, lines: list[tuple[int, str]], following: int) -> bool:
+    """Whether a bracket opened just before ``rest`` closes before its paragraph ends (a blank line)."""
+    depth = 0
+    index, text = following, rest
+    while True:
+        for char in text:
+            depth += {"[": 1, "]": -1}.get(char, 0)
+            if depth < 0:
+                return True
+        if index >= len(lines) or not lines[index][1].strip():
+            return False
+        text, index = lines[index][1], index + 1
 
 
 def _looks_like_key(word: str) -> bool:

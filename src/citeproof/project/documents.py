@@ -96,14 +96,15 @@ _PARSED_KEPT = 256  # documents: a large library stays bounded in memory
 def parse_document(config: DocumentConfig) -> ParsedDocument:
     """Read ``config.source`` and parse it with pandoc, once (the same text is not parsed again)."""
     text = _read_source(config)
+    key = (text, tools.pandoc_path(), limits.current())
+    cached = _PARSED.get(config.source)
+    # A parse is kept only after every check below passed, for this text and these limits.
+    if cached is not None and cached[0] == key and cached[1].config == config:
+        return cached[1]
     _check_front_matter(text, config.display)
     guards.check_yaml_blocks(text, config.display)
     guards.check_nesting(text, config.display)
     guards.check_brackets(text, config.display)
-    key = (text, tools.pandoc_path(), limits.current())
-    cached = _PARSED.get(config.source)
-    if cached is not None and cached[0] == key and cached[1].config == config:
-        return cached[1]
     try:
         result = tools.pandoc(["--from", READER, "--to", "json"], stdin=text.encode("utf-8"))
     except ToolFailedError as exc:
