@@ -178,7 +178,7 @@ def _standing_of(path: Path, display: str, keys: set[str], lock: Lock) -> list[F
     if not keys:
         return []
     bib, _ = parse_bibliography(path, display=display)
-    return [f for f in check_references(bib, lock) if f.rule in _STANDING and f.location.key in keys]
+    return [f for f in check_references(bib, lock, keys=keys) if f.rule in _STANDING]
 
 
 def _update(ctx: _Run) -> int:

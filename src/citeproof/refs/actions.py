@@ -126,7 +126,3 @@ def update_records(identifiers: Iterable[Identifier], lock: Lock, registries: Re
         if changed:
             log(f"updated {identifier}")
     return outcome
-
-
-def missing(identifiers: Iterable[Identifier], lock: Lock) -> list[Identifier]:
-    return [i for i in identifiers if lock.get(i) is None]

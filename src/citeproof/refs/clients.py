@@ -135,7 +135,7 @@ class Registries:
         # Not a Crossref DOI: DataCite, mEDRA and others answer content negotiation.
         csl_url = f"{self.s.crosscite}/application/vnd.citationstyles.csl+json/{quote(identifier.value, safe='/')}"
         probe, data = self._json(csl_url, f"DOI content negotiation, for {identifier}")
-        if probe.status == 200 and isinstance(data, Mapping) and (data.get("title") or data.get("DOI")):
+        if probe.status == 200 and _is_csl(data):
             return self._record(identifier, "csl", csl_url, data)
         handle_url = f"{self.s.doi_resolver}/api/handles/{quote(identifier.value, safe='/')}"
         probe, data = self._json(handle_url, f"the DOI resolver, for {identifier}")

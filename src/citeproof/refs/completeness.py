@@ -9,10 +9,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from citeproof.project.bibliography import BibEntry
+from citeproof.project.bibliography import WEB_TYPES, BibEntry  # video is taken by the VIDEO branch first
 from citeproof.refs.names import bib_people
 
-WEB = frozenset({"online", "www", "webpage", "electronic", "misc"})
 VIDEO = frozenset({"video", "movie", "audio"})
 
 
@@ -35,7 +34,7 @@ def completeness_gaps(entry: BibEntry, item: Mapping[str, Any]) -> list[tuple[st
             gaps.append(("author", "a video without its uploader (APA puts the channel or person first)"))
         if _year_only(f):
             gaps.append(("date", "a video dated by year only (APA gives the day it was posted)"))
-    elif kind in WEB and item.get("type") != "article-journal":
+    elif kind in WEB_TYPES and item.get("type") != "article-journal":
         org_author = any(org for _, org in bib_people(f.get("author", "")))
         if not (f.get("organization") or f.get("publisher") or f.get("journaltitle") or f.get("eprinttype") or org_author):
             gaps.append(("organization", "a web page without a site name"))

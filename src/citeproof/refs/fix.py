@@ -59,7 +59,7 @@ def fix_bibliography(bib: Bibliography, lock: Lock, text: str) -> Fix:
     lines = text.splitlines()
     changed: dict[str, dict[str, str]] = {}
     for entry in sorted((e for e in bib.entries if not e.origin), key=lambda e: e.line, reverse=True):
-        found = first_resolved(lock, sorted(entry_identifiers(entry.fields), key=lambda i: i.kind == "url"))
+        found = first_resolved(lock, list(entry_identifiers(entry.fields)))  # registry identifiers first, a page's last
         if found is None:
             continue
         values = fix_values(entry, found[1])

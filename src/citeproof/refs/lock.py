@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from citeproof.errors import BibliographyError
+from citeproof.errors import BibliographyError, listing
 from citeproof.files import write_atomic
 from citeproof.refs.identifiers import Identifier, IdentifierError, parse_identifier
 
@@ -122,7 +122,7 @@ def load_lock(path: Path, *, display: str | None = None) -> Lock:
         lock.records[identifier] = record
     if problems:
         raise BibliographyError(
-            f"{len(problems)} damaged record(s) in {shown}:\n" + "\n".join(f"  {p}" for p in problems),
+            listing("damaged record", problems, suffix=f" in {shown}"),
             hint="restore the file from git, or run 'citeproof refs update' for those identifiers",
         )
     return lock

@@ -86,7 +86,7 @@ class EntryChecker:
                 return []
             return self.notices(entry, found[0], found[1].notices) if found else []
         ids = list(entry_identifiers(entry.fields))
-        found = first_resolved(self.lock, [i for i in ids if i.kind != "url"] + [i for i in ids if i.kind == "url"])
+        found = first_resolved(self.lock, ids)  # entry_identifiers gives registry identifiers first, a page's last
         findings: list[Finding] = []
         if found is None:
             findings += [
@@ -176,8 +176,7 @@ class EntryChecker:
                 Finding(
                     "warning",
                     "ref-missing-field",
-                    f"{entry.key}: no author, but {identifier} names {', '.join(n for n, _ in reg_people[:3])}"
-                    f"{' et al.' if len(reg_people) > 3 else ''}; 'citeproof refs check --fix' adds them",
+                    f"{entry.key}: no author, but {identifier} names {_first_names(reg_people)}; 'citeproof refs check --fix' adds them",
                     self.where(entry),
                     {"field": "author"},
                 )
