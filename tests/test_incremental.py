@@ -172,3 +172,13 @@ def test_incremental_paper_is_part_of_what_an_output_is_made_from(make_project: 
     assert [p.name for p in project.outputs()] == [pdf.name] and width() != letter  # A4, under the same name
     assert project.run("-q", "build").code == 0
     assert width() == letter
+
+
+def test_incremental_brochure_template_remakes_the_epub_whose_cover_it_typesets(make_project: MakeProject) -> None:
+    from citeproof.project.resources import PACKAGED_TEMPLATES
+
+    project = make_project(config='formats = ["epub"]\n')
+    assert project.run("-q", "build").code == 0
+    text = (PACKAGED_TEMPLATES / "brochure.typ").read_text(encoding="utf-8")
+    project.write("templates/brochure.typ", text + "\n// the clinic's own edit\n")
+    assert _status(project) == {"article.epub": "built"}

@@ -42,7 +42,9 @@ if TYPE_CHECKING:
 
 STORE = Path(".cache") / "build-hashes.json"
 FORMAT = 1  # bump when what a key covers changes: every older record then misses
-_TEMPLATES_BY_FORMAT = {"html": ("citeproof.html", "citeproof.css"), "epub": ("citeproof.css",)}
+# The templates each format reads; a PDF reads its layout's. The EPUB's cover is the brochure's
+# cover panel, typeset from brochure.typ (build/cover.py), so an edit there must remake the EPUB.
+_TEMPLATES_BY_FORMAT = {"html": ("citeproof.html", "citeproof.css"), "epub": ("citeproof.css", "brochure.typ")}
 
 
 def _digest(*parts: object) -> str:

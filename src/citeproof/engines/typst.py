@@ -32,8 +32,7 @@ def _call(request: dict[str, Any], source: bytes, label: str) -> tuple[dict[str,
             timeout=seconds,
             # PYTHONSAFEPATH: the worker imports citeproof, never a file from the project folder.
             env={"PYTHONSAFEPATH": "1"},
-            timeout_hint=f"the Typst layout may never settle; raise CITEPROOF_TYPST_SECONDS (now {seconds:g}) if it is only slow",
-        )
+        )  # a timeout is turned into the BuildError below, with its own hint
     except ToolFailedError as exc:
         if exc.returncode is None:
             raise BuildError(
