@@ -38,7 +38,8 @@ def prepare(config: Config, options: BuildOptions, log: Log) -> list[Job]:
     for loaded in project.documents:
         parsed, bib = loaded.parsed, loaded.bib
         check_citations(parsed, bib)
-        guards.raise_front_matter(parsed.ast["meta"], parsed.source_text, parsed.display, defaults=parsed.config.metadata)
+        # the parse refused every other front matter problem; only the configuration can say a title is missing
+        guards.raise_front_matter(guards.untitled(parsed.ast["meta"], parsed.source_text, parsed.config.metadata), parsed.display)
         malformed.extend(malformed_citations(parsed, bib.keys()))
         tree, resources, found = check_content(
             parsed.ast,

@@ -29,7 +29,7 @@ from citeproof.project.bibliography import Bibliography, bibliography_findings
 from citeproof.project.citations import malformed_citations
 from citeproof.project.config import Config
 from citeproof.project.documents import ParsedDocument, unclosed_divs, unknown_keys
-from citeproof.project.guards import front_matter_findings
+from citeproof.project.guards import title_findings
 from citeproof.project.loader import load_project
 from citeproof.readability.level import check_readability, is_english, meta_text
 
@@ -175,7 +175,7 @@ def _reading_findings(config: Config, parsed: ParsedDocument, result: CheckResul
     for name, value in counts.items():
         result.summary[name] = result.summary.get(name, 0) + value
     status = review_status(meta_text(meta, "reviewed"), meta_text(meta, "reviewer"), interval_months=config.review.interval_months)
-    found += front_matter_findings(meta, parsed.source_text, parsed.display, defaults=parsed.config.metadata)
+    found += title_findings(meta, parsed.source_text, parsed.display, defaults=parsed.config.metadata)
     found += placeholder_findings(meta, parsed.source_text, parsed.display, strict=strict or release)
     return found + review_findings(status, parsed.display, release=release, source=parsed.source_text) + readability
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -222,7 +222,7 @@ def check_metadata_types(meta: dict[str, Any], text: str, display: str) -> None:
             location=f"{display}:{key_line(text, key)}",
             hint=f'write it as  {key}: some text  (quote it if it holds a colon or braces: {key}: "a: b")',
         )
-    raise_front_matter(meta, text, display)
+    raise_front_matter(front_matter_problems(meta, text), display)
 
 
 def key_line(text: str, key: str) -> int:
@@ -328,8 +328,8 @@ def front_matter_problems(meta: Mapping[str, Any], text: str, *, defaults: Mappi
                     "title", key_line(text, "title"), "the front matter's title is empty", "write the article's title after 'title:'"
                 )
             )
-    elif defaults is not None and not str(defaults.get("title") or "").strip():
-        found.append(missing_title(meta, text))
+    elif defaults is not None:
+        found += untitled(meta, text, defaults)
     if "lang" in meta:
         lang = meta_plain(meta["lang"])
         if not is_language_tag(lang):
@@ -370,14 +370,24 @@ def missing_title(meta: Mapping[str, Any], text: str | None) -> FrontMatterProbl
     return FrontMatterProblem("title", 1, "the front matter has no title", "add a line 'title: ...'")
 
 
-def front_matter_findings(meta: Mapping[str, Any], text: str, display: str, *, defaults: Mapping[str, Any] | None = None) -> list[Finding]:
-    """:func:`front_matter_problems` as ``check`` reports them: errors at their lines."""
-    return [problem.finding(display) for problem in front_matter_problems(meta, text, defaults=defaults)]
+def untitled(meta: Mapping[str, Any], text: str, defaults: Mapping[str, Any]) -> list[FrontMatterProblem]:
+    """The document has no title anywhere: not in its front matter, not from the configuration (``defaults``).
+
+    The parse already refused everything else :func:`front_matter_problems` finds (it runs
+    without the configuration), so ``check`` and the build gate ask only this.
+    """
+    if "title" in meta or str(defaults.get("title") or "").strip():
+        return []
+    return [missing_title(meta, text)]
 
 
-def raise_front_matter(meta: Mapping[str, Any], text: str, display: str, *, defaults: Mapping[str, Any] | None = None) -> None:
-    """Refuse the document when :func:`front_matter_problems` finds anything: every problem at once."""
-    problems = front_matter_problems(meta, text, defaults=defaults)
+def title_findings(meta: Mapping[str, Any], text: str, display: str, *, defaults: Mapping[str, Any]) -> list[Finding]:
+    """:func:`untitled` as ``check`` reports it: an error at its line."""
+    return [problem.finding(display) for problem in untitled(meta, text, defaults)]
+
+
+def raise_front_matter(problems: Sequence[FrontMatterProblem], display: str) -> None:
+    """Refuse the document when there is any front matter problem: every one at once."""
     if len(problems) == 1:
         (problem,) = problems
         raise BuildError(problem.message, location=f"{display}:{problem.line}", hint=problem.hint)
