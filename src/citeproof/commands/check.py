@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from citeproof.build.clinic import Clinic
 from citeproof.build.filtering import is_content_filter, load_filter
 from citeproof.build.jobs import Job
 from citeproof.build.products import Product, select_outputs
@@ -100,8 +99,6 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool, 
     settings = config.claims
     if strict:
         settings = replace(settings, strict=True)
-    products = config.products
-    clinic = config.clinic
     result = CheckResult()
     result.summary = {"documents": 0}
     project = load_project(config, documents, strict=False)
@@ -109,6 +106,9 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool, 
     files: dict[Path, Bibliography] = {}  # each file on its own
     cited_by_bib: dict[Path, set[str]] = {}
     nocite_by_bib: dict[Path, set[str]] = {}
+    # The content filters and their JSON functions depend on the configuration only: found once, not per document.
+    content_filters = _content_filters(config)
+    doors = _json_doors(content_filters) if content_filters else None
     for loaded in project.documents:
         parsed, bib = loaded.parsed, loaded.bib
         result.summary["documents"] += 1
@@ -119,7 +119,7 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool, 
         result.add_summary(audit.summary)
         result.audits.append((parsed.display, audit.units))
         result.findings.extend(
-            _product_findings(config, parsed=parsed, bib=bib, products=products, clinic=clinic, settings=settings, full=findings)
+            _product_findings(config, parsed=parsed, bib=bib, filters=content_filters, doors=doors, settings=settings, full=findings)
         )
         cited = set(parsed.cited)
         nocite = set(parsed.nocite)
@@ -132,7 +132,7 @@ def run_check(config: Config, documents: Sequence[str] | None, *, strict: bool, 
         result.findings.extend(unclosed_divs(parsed))
         result.findings.extend(_reference_list(parsed))
         result.findings.extend(_same_work_twice(parsed, bib))
-        result.findings.extend(_misspelt_classes(parsed, products))
+        result.findings.extend(_misspelt_classes(parsed, config.products))
         result.findings.extend(_reading_findings(config, parsed, result, strict=strict, release=release))
     checked = {loaded.parsed.config.name for loaded in project.documents}
     for key, part in files.items():
@@ -281,14 +281,13 @@ def _product_findings(
     *,
     parsed: ParsedDocument,
     bib: Bibliography,
-    products: Mapping[str, Product],
-    clinic: Clinic,
+    filters: tuple[Path, ...],
+    doors: list[JsonDoor] | None,
     settings: ClaimSettings,
     full: list[Finding],
 ) -> list[Finding]:
-    """Claims that lose their citation in a product (e.g. a citation marked .only-web)."""
-    content_filters = _content_filters(config)
-    if not content_filters:
+    """Claims that lose their citation in a product (e.g. a citation marked .only-web); ``filters`` are the content filters."""
+    if not filters:
         marked = _PRODUCT_CLASS.search(parsed.ast_json)
         if marked is None:
             return []
@@ -297,10 +296,9 @@ def _product_findings(
             'contains is configured, so every product shows it; add "products" to [tool.citeproof] filters'
         )
         return [Finding("warning", "no-product-filter", message, Location(parsed.display))]
-    doors = _json_doors(content_filters)
     seen = {(f.location.line, f.rule) for f in full}
     extra: dict[tuple[int | None, str], Finding] = {}
-    outputs = select_outputs(parsed.config.name, products, wanted=None, formats=None, paper=None, allowed=parsed.config.products)
+    outputs = select_outputs(parsed.config.name, config.products, wanted=None, formats=None, paper=None, allowed=parsed.config.products)
     # One check per product, not per paper size: paper does not change the words.
     for output in {o.product.name: o for o in outputs}.values():
         if doors is not None:
@@ -310,7 +308,7 @@ def _product_findings(
             filtered = maybe
         else:  # a content filter with no JSON function: the product as the build makes it
             job = Job(parsed, bib, Path(), output)  # the style plays no part before citeproc
-            filtered = filtered_document(job, config, clinic, filters=content_filters).to_json()
+            filtered = filtered_document(job, config, config.clinic, filters=filters).to_json()
             if filtered["blocks"] == parsed.ast["blocks"]:
                 continue
         findings, _ = check_ast(filtered, parsed.source_text, parsed.display, settings)

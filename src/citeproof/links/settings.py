@@ -149,7 +149,8 @@ def _parse_hosts(value: Any) -> dict[str, HostLimit]:
     for host, spec in value.items():
         conc, rate = (spec.get("concurrency", 1), spec.get("rate")) if isinstance(spec, dict) else (None, None)
         extra = set(spec) - {"concurrency", "rate"} if isinstance(spec, dict) else set()
-        for key in sorted(extra):
+        if extra:
+            key = min(extra)
             guess = difflib.get_close_matches(key, ["concurrency", "rate"], n=1)
             hint = f"did you mean '{guess[0]}'?" if guess else "known keys: concurrency, rate"
             raise ValueError(f"host {host!r}: unknown key {key!r}; {hint}")

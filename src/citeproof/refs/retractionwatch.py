@@ -7,8 +7,10 @@ Columns used (as in the published file): ``OriginalPaperDOI``, ``RetractionDOI``
 from __future__ import annotations
 
 import csv
+import functools
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 from citeproof.errors import BibliographyError
 from citeproof.refs.identifiers import normalise_doi
@@ -22,9 +24,19 @@ _NATURE: dict[str, NoticeKind] = {
 
 
 def load_retraction_watch(path: Path | None) -> Mapping[str, tuple[Notice, ...]]:
-    """Notices keyed by the original paper's DOI; empty when no file is configured or present."""
+    """Notices keyed by the original paper's DOI; empty when no file is configured or present.
+
+    Read once per version of the file: the whole CSV is tens of megabytes, and ``preview``
+    runs the check after every save.
+    """
     if path is None or not path.is_file():
         return {}
+    stat = path.stat()
+    return _read(path, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=2)
+def _read(path: Path, size: int, mtime_ns: int) -> Mapping[str, tuple[Notice, ...]]:
     found: dict[str, list[Notice]] = {}
     try:
         with path.open(encoding="utf-8", errors="replace", newline="") as handle:
@@ -47,7 +59,7 @@ def load_retraction_watch(path: Path | None) -> Mapping[str, tuple[Notice, ...]]
             f"cannot read the Retraction Watch file {path}: {exc}",
             hint="download it again, or remove 'retraction-watch' from [tool.citeproof.refs]",
         ) from None
-    return {doi: tuple(notices) for doi, notices in found.items()}
+    return MappingProxyType({doi: tuple(notices) for doi, notices in found.items()})  # shared between runs: read-only
 
 
 def _iso_date(text: str) -> str:

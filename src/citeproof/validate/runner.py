@@ -21,7 +21,8 @@ from pathlib import Path
 
 from citeproof.build.jobs import PREVIEW_DIR
 from citeproof.build.products import select_outputs
-from citeproof.findings import Finding, Location
+from citeproof.errors import counted
+from citeproof.findings import Finding, Location, count_by_severity
 from citeproof.project.config import Config
 from citeproof.project.loader import select_documents
 from citeproof.validate import epub, html, pdf
@@ -245,6 +246,5 @@ def _given(value: Path | None) -> Path:
 
 
 def _counts(findings: Sequence[Finding]) -> str:
-    errors = sum(f.severity == "error" for f in findings)
-    warnings = sum(f.severity == "warning" for f in findings)
-    return f"{errors} errors, {warnings} warnings"
+    counts = count_by_severity(findings)
+    return f"{counted(counts['error'], 'error')}, {counted(counts['warning'], 'warning')}"
