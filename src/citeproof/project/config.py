@@ -293,9 +293,10 @@ class _Validator:
             self.problem(f"{SECTION}.filters", message)
         # The project's override folder: optional (every file falls back to the packaged one),
         # but a folder named explicitly must exist, or a typo would silently use the defaults.
-        templates = (self.root / self.string(raw, "templates", "templates")).resolve()
-        if "templates" in raw:
-            self.existing(self.string(raw, "templates", "templates"), f"{SECTION}.templates", kind="folder")
+        templates_value = self.string(raw, "templates", "templates")  # read once: a bad value is one problem
+        templates = (self.root / templates_value).resolve()
+        if isinstance(raw.get("templates"), str):  # a value of the wrong type is already a problem
+            self.existing(templates_value, f"{SECTION}.templates", kind="folder")
         # Metadata for every document (e.g. a publisher); a document's own table overrides it.
         shared = self.metadata(self.table(raw, "metadata"), f"{SECTION}.metadata")
         policy = policy_from_mapping(raw, self.problems, SECTION)
@@ -390,6 +391,7 @@ class _Validator:
             if products is not None and (not isinstance(products, list) or not all(isinstance(p, str) for p in products)):
                 self.problem(f"{key}.products", f"expected a list of product names, got {products!r}")
                 products = None
+            own_style = self.string(table, "style", style, key)  # read once, not once per file the glob matched
             for match in matches:
                 source = Path(match).resolve()
                 if not source.is_file():
@@ -421,7 +423,7 @@ class _Validator:
                         display=str(source.relative_to(self.root)) if source.is_relative_to(self.root) else str(source),
                         bibliography=(self.root / bibs[0]).resolve(),
                         bibliographies=tuple((self.root / b).resolve() for b in bibs),
-                        style=self.string(table, "style", style, key),
+                        style=own_style,
                         metadata=metadata,
                         products=tuple(products) if products is not None else None,
                     )
